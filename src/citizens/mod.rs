@@ -1,0 +1,7 @@
+//! Citizens: search (masked CPR) and the audited full record.
+
+use crate::routes::RouteDef;
+
+pub fn routes() -> Vec<RouteDef> {
+    vec![]
+}

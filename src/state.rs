@@ -1,0 +1,29 @@
+//! What every handler can reach: the database, the clock, the settings and the
+//! in-memory login throttle.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::clock::Clock;
+use crate::config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+    pub throttle: Arc<LoginThrottle>,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, config: Config) -> Self {
+        Self {
+            db,
+            clock,
+            config: Arc::new(config),
+            throttle: Arc::new(LoginThrottle::default()),
+        }
+    }
+}
