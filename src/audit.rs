@@ -35,3 +35,66 @@ pub async fn record(db: &impl ConnectionTrait, entry: AuditEntry<'_>, at: DateTi
     .await?;
     Ok(())
 }
+
+pub mod api {
+    //! `GET /api/v1/audit-events`: the audit log for administrators.
+
+    use axum::Json;
+    use axum::extract::{Query, State};
+    use entity::audit_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    use serde::{Deserialize, Serialize};
+
+    use crate::auth::{Access, Role};
+    use crate::error::AppError;
+    use crate::routes::{RouteDef, get};
+    use crate::state::AppState;
+
+    pub fn routes() -> Vec<RouteDef> {
+        vec![get("/api/v1/audit-events", Access::Roles(&[Role::Admin]), list)]
+    }
+
+    #[derive(Deserialize, utoipa::IntoParams)]
+    pub struct Filter {
+        /// Only events about this citizen.
+        citizen_id: Option<i32>,
+        /// At most this many, newest first (default 100, at most 1000).
+        limit: Option<u64>,
+    }
+
+    #[derive(Serialize, utoipa::ToSchema)]
+    pub struct AuditEventOut {
+        id: i32,
+        at: chrono::DateTime<chrono::Utc>,
+        actor_user_id: Option<i32>,
+        actor_role: Option<String>,
+        action: String,
+        citizen_id: Option<i32>,
+        detail: String,
+    }
+
+    #[utoipa::path(get, path = "/api/v1/audit-events", tag = "revision", params(Filter),
+        responses((status = 200, body = [AuditEventOut]), (status = 401, body = crate::error::ErrorBody),
+                  (status = 403, body = crate::error::ErrorBody)))]
+    pub async fn list(State(state): State<AppState>, Query(filter): Query<Filter>) -> Result<Json<Vec<AuditEventOut>>, AppError> {
+        let mut query = audit_event::Entity::find().order_by_desc(audit_event::Column::Id);
+        if let Some(citizen_id) = filter.citizen_id {
+            query = query.filter(audit_event::Column::CitizenId.eq(citizen_id));
+        }
+        let events = query.limit(filter.limit.unwrap_or(100).min(1000)).all(&state.db).await?;
+        Ok(Json(
+            events
+                .into_iter()
+                .map(|e| AuditEventOut {
+                    id: e.id,
+                    at: e.at,
+                    actor_user_id: e.actor_user_id,
+                    actor_role: e.actor_role,
+                    action: e.action,
+                    citizen_id: e.citizen_id,
+                    detail: e.detail,
+                })
+                .collect(),
+        ))
+    }
+}

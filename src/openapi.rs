@@ -10,7 +10,7 @@ use crate::routes::{RouteDef, get};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "depot", description = "Hjælpemiddeldepot: bestillinger, §140-lån, Kvik Service og kørsler."),
-    paths(crate::health::healthz, crate::basedata::api::list_products),
+    paths(crate::health::healthz, crate::basedata::api::list_products, crate::audit::api::list),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

@@ -56,6 +56,7 @@ pub fn all() -> Vec<RouteDef> {
         crate::home::routes(),
         crate::basedata::routes(),
         crate::citizens::routes(),
+        crate::audit::api::routes(),
         crate::openapi::routes(),
         crate::assets::routes(),
     ]
