@@ -45,9 +45,16 @@ pub fn routes() -> Vec<RouteDef> {
 }
 
 /// ServeDir resolves the whole request path; the route matched with a prefix.
-fn strip_prefix(prefix: &'static str) -> impl Fn(axum::extract::Request) -> axum::extract::Request + Clone {
+fn strip_prefix(
+    prefix: &'static str,
+) -> impl Fn(axum::extract::Request) -> axum::extract::Request + Clone {
     move |mut req| {
-        let rest = req.uri().path().strip_prefix(prefix).unwrap_or("/").to_owned();
+        let rest = req
+            .uri()
+            .path()
+            .strip_prefix(prefix)
+            .unwrap_or("/")
+            .to_owned();
         if let Ok(uri) = rest.parse() {
             *req.uri_mut() = uri;
         }

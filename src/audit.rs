@@ -20,7 +20,11 @@ pub struct AuditEntry<'a> {
     pub ip: Option<&'a str>,
 }
 
-pub async fn record(db: &impl ConnectionTrait, entry: AuditEntry<'_>, at: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn record(
+    db: &impl ConnectionTrait,
+    entry: AuditEntry<'_>,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
     audit_event::ActiveModel {
         at: Set(at),
         actor_user_id: Set(entry.actor.map(|p| p.user_id).or(entry.actor_user_id)),
@@ -51,7 +55,11 @@ pub mod api {
     use crate::state::AppState;
 
     pub fn routes() -> Vec<RouteDef> {
-        vec![get("/api/v1/audit-events", Access::Roles(&[Role::Admin]), list)]
+        vec![get(
+            "/api/v1/audit-events",
+            Access::Roles(&[Role::Admin]),
+            list,
+        )]
     }
 
     #[derive(Deserialize, utoipa::IntoParams)]
@@ -76,12 +84,18 @@ pub mod api {
     #[utoipa::path(get, path = "/api/v1/audit-events", tag = "revision", params(Filter),
         responses((status = 200, body = [AuditEventOut]), (status = 401, body = crate::error::ErrorBody),
                   (status = 403, body = crate::error::ErrorBody)))]
-    pub async fn list(State(state): State<AppState>, Query(filter): Query<Filter>) -> Result<Json<Vec<AuditEventOut>>, AppError> {
+    pub async fn list(
+        State(state): State<AppState>,
+        Query(filter): Query<Filter>,
+    ) -> Result<Json<Vec<AuditEventOut>>, AppError> {
         let mut query = audit_event::Entity::find().order_by_desc(audit_event::Column::Id);
         if let Some(citizen_id) = filter.citizen_id {
             query = query.filter(audit_event::Column::CitizenId.eq(citizen_id));
         }
-        let events = query.limit(filter.limit.unwrap_or(100).min(1000)).all(&state.db).await?;
+        let events = query
+            .limit(filter.limit.unwrap_or(100).min(1000))
+            .all(&state.db)
+            .await?;
         Ok(Json(
             events
                 .into_iter()

@@ -13,7 +13,11 @@ use crate::config::Config;
 use crate::startup::{Application, shutdown_signal};
 
 #[derive(Parser, Debug)]
-#[command(name = "depot", version, about = "Hjælpemiddeldepot: bestillinger, §140-lån, Kvik Service og kørsler")]
+#[command(
+    name = "depot",
+    version,
+    about = "Hjælpemiddeldepot: bestillinger, §140-lån, Kvik Service og kørsler"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -105,7 +109,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("depot: cannot start the runtime: {e}");
@@ -122,9 +129,12 @@ pub fn main() -> ExitCode {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("DEPOT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false)
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DEPOT_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
@@ -138,32 +148,48 @@ async fn run(command: Command, mut config: Config) -> Result<ExitCode, String> {
                 config.bind = match bind.parse() {
                     Ok(addr) => addr,
                     Err(_) => {
-                        eprintln!("depot: invalid setting --bind: expected an address such as 127.0.0.1:8080");
+                        eprintln!(
+                            "depot: invalid setting --bind: expected an address such as 127.0.0.1:8080"
+                        );
                         return Ok(ExitCode::from(2));
                     }
                 };
             }
-            let app = Application::build(config, clock.clone()).await.map_err(|e| e.to_string())?;
+            let app = Application::build(config, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
             if demo {
                 let seeded = crate::demo::seed_if_empty(&app.state().db, clock.now())
                     .await
                     .map_err(|e| format!("demo data: {e}"))?;
                 print_demo_logins(&seeded);
             }
-            app.run_until(shutdown_signal()).await.map_err(|e| e.to_string())?;
+            app.run_until(shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            let db = crate::db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+            let db = crate::db::connect(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
             crate::db::migrate(&db).await.map_err(|e| e.to_string())?;
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
         Command::User {
-            action: UserAction::Add { email, name, role, area },
+            action:
+                UserAction::Add {
+                    email,
+                    name,
+                    role,
+                    area,
+                },
         } => {
             let Some(role) = Role::parse(&role) else {
-                eprintln!("depot: --role must be one of admin, depot, coordinator, therapist, visitator, driver");
+                eprintln!(
+                    "depot: --role must be one of admin, depot, coordinator, therapist, visitator, driver"
+                );
                 return Ok(ExitCode::from(2));
             };
             let mut password = String::new();
@@ -218,7 +244,9 @@ fn not_yet(what: &str) -> Result<ExitCode, String> {
 }
 
 async fn connect_migrated(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
-    let db = crate::db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    let db = crate::db::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
     crate::db::migrate(&db).await.map_err(|e| e.to_string())?;
     Ok(db)
 }
@@ -242,6 +270,9 @@ fn print_demo_logins(seeded: &[crate::demo::DemoLogin]) {
     }
     println!("demo: seeded a demo municipality. Log in with:");
     for login in seeded {
-        println!("  {:<12} {:<32} {}", login.role, login.email, login.password);
+        println!(
+            "  {:<12} {:<32} {}",
+            login.role, login.email, login.password
+        );
     }
 }

@@ -60,13 +60,20 @@ mod tests {
 
     #[test]
     fn late_evening_utc_is_already_tomorrow_in_copenhagen() {
-        let at = DateTime::parse_from_rfc3339("2026-11-23T23:30:00Z").unwrap().to_utc();
-        assert_eq!(local_date(at), NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
+        let at = DateTime::parse_from_rfc3339("2026-11-23T23:30:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            local_date(at),
+            NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+        );
     }
 
     #[test]
     fn fixed_clock_moves_only_when_told() {
-        let at = DateTime::parse_from_rfc3339("2026-06-01T10:00:00Z").unwrap().to_utc();
+        let at = DateTime::parse_from_rfc3339("2026-06-01T10:00:00Z")
+            .unwrap()
+            .to_utc();
         let clock = FixedClock::new(at);
         assert_eq!(clock.now(), at);
         clock.advance(Duration::hours(2));

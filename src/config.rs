@@ -16,6 +16,17 @@ pub struct Config {
     pub mail_from: String,
     pub session_idle: Duration,
     pub session_absolute: Duration,
+    /// First wait after a failed send; doubles per attempt (DEPOT_MAIL_RETRY_SECONDS).
+    pub mail_retry_base: Duration,
+    /// How long a claimed email stays with its instance before another may take it
+    /// (DEPOT_MAIL_LEASE_SECONDS): the wait before mail held by a crashed instance is sent.
+    pub mail_lease: Duration,
+    /// How often the mail worker looks for due emails when idle (DEPOT_WORKER_POLL_MS).
+    pub worker_poll: Duration,
+    /// How often the scheduler looks for due jobs (DEPOT_SCHEDULER_SECONDS).
+    pub scheduler_interval: Duration,
+    /// Run the mail worker and the scheduler in this instance (DEPOT_BACKGROUND=off to not).
+    pub background: bool,
 }
 
 /// Where outgoing mail goes.
@@ -86,7 +97,10 @@ impl Config {
         let mail = parse_mail(&get("DEPOT_MAIL", "file:var/mail"))?;
         let public_url = Url::parse(&get("DEPOT_PUBLIC_URL", "http://127.0.0.1:8080"))
             .map_err(|e| bad("DEPOT_PUBLIC_URL", format!("not a URL ({e})")))?;
-        let mail_from = get("DEPOT_MAIL_FROM", "Hjælpemiddelhuset <hjaelpemidler@depot.invalid>");
+        let mail_from = get(
+            "DEPOT_MAIL_FROM",
+            "Hjælpemiddelhuset <hjaelpemidler@depot.invalid>",
+        );
         let minutes = |key: &'static str, default: &str| -> Result<Duration, ConfigError> {
             let value: u64 = get(key, default)
                 .parse()
@@ -96,7 +110,24 @@ impl Config {
             }
             Ok(Duration::from_secs(value * 60))
         };
+        let number = |key: &'static str, default: &str| -> Result<u64, ConfigError> {
+            get(key, default)
+                .parse()
+                .map_err(|_| bad(key, "expected a whole number"))
+        };
+        let background = match get("DEPOT_BACKGROUND", "on").as_str() {
+            "on" | "true" | "1" => true,
+            "off" | "false" | "0" => false,
+            _ => return Err(bad("DEPOT_BACKGROUND", "expected on or off")),
+        };
         Ok(Self {
+            mail_retry_base: Duration::from_secs(number("DEPOT_MAIL_RETRY_SECONDS", "30")?.max(1)),
+            mail_lease: Duration::from_secs(number("DEPOT_MAIL_LEASE_SECONDS", "600")?.max(1)),
+            worker_poll: Duration::from_millis(number("DEPOT_WORKER_POLL_MS", "1000")?.max(10)),
+            scheduler_interval: Duration::from_secs(
+                number("DEPOT_SCHEDULER_SECONDS", "60")?.max(1),
+            ),
+            background,
             database_url,
             bind,
             mail,
@@ -105,6 +136,14 @@ impl Config {
             session_idle: minutes("DEPOT_SESSION_IDLE_MINUTES", "30")?,
             session_absolute: minutes("DEPOT_SESSION_MAX_MINUTES", "600")?,
         })
+    }
+
+    /// The domain of Message-IDs: the host of the public URL.
+    pub fn mail_domain(&self) -> String {
+        self.public_url
+            .host_str()
+            .unwrap_or("depot.invalid")
+            .to_owned()
     }
 
     /// True when links point at https, so cookies get the `Secure` flag.
@@ -118,7 +157,8 @@ fn parse_database_url(raw: &str) -> Result<String, ConfigError> {
     match scheme {
         "sqlite" => Ok(raw.to_owned()),
         "postgres" | "postgresql" => {
-            Url::parse(raw).map_err(|e| bad("DATABASE_URL", format!("not a valid PostgreSQL URL ({e})")))?;
+            Url::parse(raw)
+                .map_err(|e| bad("DATABASE_URL", format!("not a valid PostgreSQL URL ({e})")))?;
             Ok(raw.to_owned())
         }
         _ => Err(bad(
@@ -132,11 +172,15 @@ fn parse_database_url(raw: &str) -> Result<String, ConfigError> {
 pub fn parse_mail(raw: &str) -> Result<MailTarget, ConfigError> {
     if let Some(dir) = raw.strip_prefix("file:") {
         if dir.is_empty() {
-            return Err(bad("DEPOT_MAIL", "file: needs a folder, e.g. file:var/mail"));
+            return Err(bad(
+                "DEPOT_MAIL",
+                "file: needs a folder, e.g. file:var/mail",
+            ));
         }
         return Ok(MailTarget::File(PathBuf::from(dir)));
     }
-    let url = Url::parse(raw).map_err(|_| bad("DEPOT_MAIL", "expected file:DIR or smtp://host:port"))?;
+    let url =
+        Url::parse(raw).map_err(|_| bad("DEPOT_MAIL", "expected file:DIR or smtp://host:port"))?;
     if url.scheme() != "smtp" {
         return Err(bad("DEPOT_MAIL", "expected file:DIR or smtp://host:port"));
     }
@@ -199,7 +243,9 @@ mod tests {
     #[test]
     fn smtp_url_with_credentials_and_tls_mode() {
         let m = parse_mail("smtp://bo:hemm%40lig@mail.example:2525?tls=none").unwrap();
-        let MailTarget::Smtp(s) = m else { panic!("not smtp") };
+        let MailTarget::Smtp(s) = m else {
+            panic!("not smtp")
+        };
         assert_eq!(s.host, "mail.example");
         assert_eq!(s.port, 2525);
         assert_eq!(s.user.as_deref(), Some("bo"));
@@ -218,12 +264,32 @@ mod tests {
 
     #[test]
     fn bad_settings_name_their_variable() {
-        assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().variable, "DATABASE_URL");
-        assert_eq!(config(&[("DEPOT_MAIL", "pigeon:coo")]).unwrap_err().variable, "DEPOT_MAIL");
-        assert_eq!(config(&[("DEPOT_MAIL", "smtp://h?tls=maybe")]).unwrap_err().variable, "DEPOT_MAIL");
-        assert_eq!(config(&[("DEPOT_BIND", "here")]).unwrap_err().variable, "DEPOT_BIND");
         assert_eq!(
-            config(&[("DATABASE_URL", "postgres://[bad")]).unwrap_err().variable,
+            config(&[("DATABASE_URL", "mysql://x")])
+                .unwrap_err()
+                .variable,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            config(&[("DEPOT_MAIL", "pigeon:coo")])
+                .unwrap_err()
+                .variable,
+            "DEPOT_MAIL"
+        );
+        assert_eq!(
+            config(&[("DEPOT_MAIL", "smtp://h?tls=maybe")])
+                .unwrap_err()
+                .variable,
+            "DEPOT_MAIL"
+        );
+        assert_eq!(
+            config(&[("DEPOT_BIND", "here")]).unwrap_err().variable,
+            "DEPOT_BIND"
+        );
+        assert_eq!(
+            config(&[("DATABASE_URL", "postgres://[bad")])
+                .unwrap_err()
+                .variable,
             "DATABASE_URL"
         );
     }

@@ -16,7 +16,10 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{message}")]
-    Validation { message: String, fields: FieldErrors },
+    Validation {
+        message: String,
+        fields: FieldErrors,
+    },
     #[error("{0}")]
     BadRequest(String),
     #[error("login required")]
@@ -94,7 +97,9 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             Self::Internal(_) => "Der skete en intern fejl. Prøv igen om lidt.".to_owned(),
-            Self::Unavailable => "Systemet kan ikke nå databasen lige nu. Prøv igen om lidt.".to_owned(),
+            Self::Unavailable => {
+                "Systemet kan ikke nå databasen lige nu. Prøv igen om lidt.".to_owned()
+            }
             Self::Unauthorized => "Du skal logge ind.".to_owned(),
             Self::Forbidden => "Din rolle giver ikke adgang til dette.".to_owned(),
             Self::NotFound => "Siden eller posten findes ikke.".to_owned(),
@@ -133,7 +138,9 @@ impl From<DbErr> for AppError {
                 return Self::Conflict("Posten findes allerede.".to_owned());
             }
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-                return Self::Conflict("Posten er i brug eller henviser til noget, der ikke findes.".to_owned());
+                return Self::Conflict(
+                    "Posten er i brug eller henviser til noget, der ikke findes.".to_owned(),
+                );
             }
             _ => {}
         }
@@ -151,7 +158,11 @@ impl From<ValidationErrors> for AppError {
         for (field, errs) in errors.field_errors() {
             let messages = errs
                 .iter()
-                .map(|e| e.message.as_ref().map_or_else(|| "Ugyldig værdi".to_owned(), |m| m.to_string()))
+                .map(|e| {
+                    e.message
+                        .as_ref()
+                        .map_or_else(|| "Ugyldig værdi".to_owned(), |m| m.to_string())
+                })
                 .collect();
             fields.insert(field.to_string(), messages);
         }
@@ -197,7 +208,10 @@ mod tests {
 
     #[test]
     fn cpr_numbers_are_masked_in_log_text() {
-        assert_eq!(redact_digits("key (cpr)=(0101801234) exists"), "key (cpr)=([skjult]) exists");
+        assert_eq!(
+            redact_digits("key (cpr)=(0101801234) exists"),
+            "key (cpr)=([skjult]) exists"
+        );
         assert_eq!(redact_digits("010180-1234"), "[skjult]");
         assert_eq!(redact_digits("order 12 line 3"), "order 12 line 3");
     }

@@ -25,6 +25,11 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>
     if crate::db::is_alive(&state.db).await {
         (StatusCode::OK, Json(Health { status: "ok" }))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable" }))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health {
+                status: "unavailable",
+            }),
+        )
     }
 }

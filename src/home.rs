@@ -28,9 +28,15 @@ struct StartPage {
     heading: &'static str,
     intro: String,
     cards: Vec<Card>,
+    /// Shown to depot staff and administrators when emails are failing.
+    warnings: Vec<String>,
 }
 
-async fn start_page(State(state): State<AppState>, ctx: PageContext, CurrentUser(user): CurrentUser) -> Result<Response, PageError> {
+async fn start_page(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response, PageError> {
     let db = &state.db;
     let (heading, intro, cards) = match user.role {
         Role::Admin | Role::Depot => {
@@ -76,5 +82,21 @@ async fn start_page(State(state): State<AppState>, ctx: PageContext, CurrentUser
             vec![],
         ),
     };
-    render(&StartPage { ctx, heading, intro, cards })
+    let mut warnings = Vec::new();
+    if matches!(user.role, Role::Admin | Role::Depot) {
+        let mail = crate::notify::store::health(db).await?;
+        if mail.dead > 0 {
+            warnings.push(format!("{} e-mail(s) kunne ikke sendes. Se E-mails.", mail.dead));
+        }
+        if mail.is_stuck(state.clock.now()) {
+            warnings.push("E-mailkøen står stille: tjek forbindelsen til mailserveren under E-mails.".to_owned());
+        }
+    }
+    render(&StartPage {
+        ctx,
+        heading,
+        intro,
+        cards,
+        warnings,
+    })
 }

@@ -19,7 +19,13 @@ pub struct RouteDef {
     pub handler: MethodRouter<AppState>,
 }
 
-fn def<H, T>(method: Method, filter: MethodFilter, path: &'static str, access: Access, handler: H) -> RouteDef
+fn def<H, T>(
+    method: Method,
+    filter: MethodFilter,
+    path: &'static str,
+    access: Access,
+    handler: H,
+) -> RouteDef
 where
     H: Handler<T, AppState>,
     T: 'static,
@@ -32,19 +38,35 @@ where
     }
 }
 
-pub fn get<H: Handler<T, AppState>, T: 'static>(path: &'static str, access: Access, handler: H) -> RouteDef {
+pub fn get<H: Handler<T, AppState>, T: 'static>(
+    path: &'static str,
+    access: Access,
+    handler: H,
+) -> RouteDef {
     def(Method::GET, MethodFilter::GET, path, access, handler)
 }
 
-pub fn post<H: Handler<T, AppState>, T: 'static>(path: &'static str, access: Access, handler: H) -> RouteDef {
+pub fn post<H: Handler<T, AppState>, T: 'static>(
+    path: &'static str,
+    access: Access,
+    handler: H,
+) -> RouteDef {
     def(Method::POST, MethodFilter::POST, path, access, handler)
 }
 
-pub fn put<H: Handler<T, AppState>, T: 'static>(path: &'static str, access: Access, handler: H) -> RouteDef {
+pub fn put<H: Handler<T, AppState>, T: 'static>(
+    path: &'static str,
+    access: Access,
+    handler: H,
+) -> RouteDef {
     def(Method::PUT, MethodFilter::PUT, path, access, handler)
 }
 
-pub fn delete<H: Handler<T, AppState>, T: 'static>(path: &'static str, access: Access, handler: H) -> RouteDef {
+pub fn delete<H: Handler<T, AppState>, T: 'static>(
+    path: &'static str,
+    access: Access,
+    handler: H,
+) -> RouteDef {
     def(Method::DELETE, MethodFilter::DELETE, path, access, handler)
 }
 
@@ -57,6 +79,7 @@ pub fn all() -> Vec<RouteDef> {
         crate::basedata::routes(),
         crate::citizens::routes(),
         crate::audit::api::routes(),
+        crate::notify::pages::routes(),
         crate::openapi::routes(),
         crate::assets::routes(),
     ]
@@ -73,6 +96,11 @@ pub fn build(state: &AppState) -> Router<AppState> {
             access: route.access,
             kind: Kind::of(route.path),
         };
-        router.route(route.path, route.handler.route_layer(from_fn_with_state(guard_state, guard)))
+        router.route(
+            route.path,
+            route
+                .handler
+                .route_layer(from_fn_with_state(guard_state, guard)),
+        )
     })
 }

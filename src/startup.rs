@@ -18,6 +18,7 @@ use crate::auth::guard::Kind;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::notify::{self, mailer::Mailer};
 use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,7 +26,10 @@ pub enum StartError {
     #[error("database: {0}")]
     Database(#[from] DbErr),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 pub struct Application {
@@ -42,10 +46,17 @@ impl Application {
     }
 
     /// Binds with an already migrated database (tests share this path).
-    pub async fn build_with(db: DatabaseConnection, config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+    pub async fn build_with(
+        db: DatabaseConnection,
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartError> {
         let listener = TcpListener::bind(config.bind)
             .await
-            .map_err(|source| StartError::Bind { addr: config.bind, source })?;
+            .map_err(|source| StartError::Bind {
+                addr: config.bind,
+                source,
+            })?;
         Ok(Self {
             listener,
             state: AppState::new(db, clock, config),
@@ -60,13 +71,45 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    /// Serves until `shutdown` completes: then stops taking requests, finishes
+    /// those in flight, lets the mail worker finish its batch and gives back the
+    /// leases it still holds.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut background = Vec::new();
+        if state.config.background {
+            let mailer = Mailer::from_config(&state.config.mail).map_err(std::io::Error::other)?;
+            background.push(tokio::spawn(notify::worker::run(
+                state.clone(),
+                mailer,
+                stopped.clone(),
+            )));
+            background.push(tokio::spawn(notify::schedule::run(state.clone(), stopped)));
+        }
         tracing::info!("listening on {}", self.local_addr());
         let app = router(self.state);
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        let served = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        let _ = stop.send(true);
+        for task in background {
+            let _ = task.await;
+        }
+        match notify::store::release_leases(&state.db, &state.instance).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("gave back {n} emails for another instance to send"),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not give back mail leases; they expire on their own")
+            }
+        }
+        served
     }
 }
 
@@ -105,20 +148,32 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 
 /// Security headers on every response; `no-store` on everything but static files,
 /// because most pages show personal data.
-async fn security_headers(axum::extract::State(tls): axum::extract::State<bool>, req: Request, next: Next) -> Response {
+async fn security_headers(
+    axum::extract::State(tls): axum::extract::State<bool>,
+    req: Request,
+    next: Next,
+) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
-        headers.entry(name).or_insert(HeaderValue::from_static(value));
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
     };
     set(header::CONTENT_SECURITY_POLICY, CSP);
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "no-referrer");
-    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
     if tls {
-        set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
     }
     if is_static {
         set(header::CACHE_CONTROL, "public, max-age=3600");

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::clock::Clock;
@@ -15,6 +16,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub throttle: Arc<LoginThrottle>,
+    /// This process's name in leases (outbox rows, job runs).
+    pub instance: String,
+    /// Wakes the mail worker when an email was queued.
+    pub mail_wakeup: Arc<Notify>,
 }
 
 impl AppState {
@@ -24,6 +29,12 @@ impl AppState {
             clock,
             config: Arc::new(config),
             throttle: Arc::new(LoginThrottle::default()),
+            instance: format!(
+                "{}-{}",
+                std::process::id(),
+                &crate::auth::random_secret()[..8]
+            ),
+            mail_wakeup: Arc::new(Notify::new()),
         }
     }
 }

@@ -7,6 +7,8 @@ pub mod area;
 pub mod area_postcode;
 pub mod audit_event;
 pub mod citizen;
+pub mod job_run;
+pub mod outbox;
 pub mod product;
 pub mod session;
 pub mod unit;

@@ -146,7 +146,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("unit", &["product_id", "status"])).await?;
+        m.create_index(index("unit", &["product_id", "status"]))
+            .await?;
         // No foreign key to citizen: audit entries outlive deleted citizens.
         m.create_table(
             Table::create()
@@ -162,7 +163,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("audit_event", &["citizen_id"])).await?;
+        m.create_index(index("audit_event", &["citizen_id"]))
+            .await?;
         m.create_index(index("audit_event", &["at"])).await?;
         Ok(())
     }

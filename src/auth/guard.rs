@@ -35,7 +35,11 @@ pub enum Kind {
 
 impl Kind {
     pub fn of(path: &str) -> Self {
-        if path.starts_with("/api/") { Kind::Api } else { Kind::Page }
+        if path.starts_with("/api/") {
+            Kind::Api
+        } else {
+            Kind::Page
+        }
     }
 
     pub fn error(self, err: AppError) -> Response {
@@ -89,7 +93,9 @@ async fn guarded(g: Guard, mut req: Request, next: Next) -> Result<Response, App
             via: Via::Session { csrf_token },
             ..
         }) => Some(csrf_token.clone()),
-        Some(Principal { via: Via::Token, .. }) => None,
+        Some(Principal {
+            via: Via::Token, ..
+        }) => None,
         // Anonymous JSON calls (public Kvik booking) carry no ambient credentials,
         // and the JSON body cannot be sent cross-site without a CORS preflight,
         // which this service never grants.
@@ -113,7 +119,8 @@ async fn guarded(g: Guard, mut req: Request, next: Next) -> Result<Response, App
         .get::<ConnectInfo<SocketAddr>>()
         .map_or_else(|| "unknown".to_owned(), |ci| ci.0.ip().to_string());
     req.extensions_mut().insert(ClientIp(ip));
-    req.extensions_mut().insert(CsrfToken(expected.unwrap_or_default()));
+    req.extensions_mut()
+        .insert(CsrfToken(expected.unwrap_or_default()));
     req.extensions_mut().insert(principal);
 
     let mut response = next.run(req).await;
@@ -149,7 +156,8 @@ async fn authenticate(
     }
     match jar.get(SESSION_COOKIE) {
         Some(cookie) => {
-            let idle = Duration::from_std(state.config.session_idle).unwrap_or(Duration::minutes(30));
+            let idle =
+                Duration::from_std(state.config.session_idle).unwrap_or(Duration::minutes(30));
             store::load_session(&state.db, cookie.value(), state.clock.now(), idle).await
         }
         None => Ok(None),
@@ -159,9 +167,14 @@ async fn authenticate(
 /// Compares the token of the header or form field with the expected one. The body
 /// is read (bounded) and put back, so handlers still see the whole form.
 async fn check_csrf(req: Request, expected: &str) -> Result<Request, AppError> {
-    let refused = || AppError::BadRequest("Formularen er udløbet. Genindlæs siden, og prøv igen.".to_owned());
+    let refused =
+        || AppError::BadRequest("Formularen er udløbet. Genindlæs siden, og prøv igen.".to_owned());
     if let Some(given) = req.headers().get(CSRF_HEADER) {
-        return if same(given.as_bytes(), expected) { Ok(req) } else { Err(refused()) };
+        return if same(given.as_bytes(), expected) {
+            Ok(req)
+        } else {
+            Err(refused())
+        };
     }
     let content_type = req
         .headers()
@@ -183,7 +196,9 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, AppError> {
         None
     };
     match given {
-        Some(token) if same(token.as_bytes(), expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Some(token) if same(token.as_bytes(), expected) => {
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
         _ => Err(refused()),
     }
 }
@@ -237,7 +252,10 @@ mod tests {
     #[test]
     fn finds_the_csrf_field_in_a_multipart_body() {
         let body = b"--X\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\ntok123\r\n--X--\r\n";
-        assert_eq!(multipart_field(body, "csrf_token").as_deref(), Some("tok123"));
+        assert_eq!(
+            multipart_field(body, "csrf_token").as_deref(),
+            Some("tok123")
+        );
         assert_eq!(multipart_field(b"--X--", "csrf_token"), None);
     }
 

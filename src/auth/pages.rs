@@ -1,10 +1,10 @@
 //! Staff login and logout.
 
+use axum::Extension;
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use axum_extra::extract::cookie::CookieJar;
 use chrono::Duration;
 use serde::Deserialize;
@@ -146,7 +146,11 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<Respons
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         store::delete_session(&state.db, cookie.value()).await?;
     }
-    let mut gone = build_cookie(SESSION_COOKIE, String::new(), state.config.served_over_tls());
+    let mut gone = build_cookie(
+        SESSION_COOKIE,
+        String::new(),
+        state.config.served_over_tls(),
+    );
     gone.make_removal();
     let mut response = Redirect::to("/login").into_response();
     if let Ok(value) = HeaderValue::from_str(&gone.to_string()) {

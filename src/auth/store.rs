@@ -8,7 +8,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use super::{Principal, Role, Via, hash_password, random_secret, secret_hash};
 use crate::error::AppError;
 
-pub async fn find_user_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<user::Model>, AppError> {
+pub async fn find_user_by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<user::Model>, AppError> {
     Ok(user::Entity::find()
         .filter(user::Column::Email.eq(email.trim().to_lowercase()))
         .one(db)
@@ -26,7 +29,11 @@ pub struct NewUser<'a> {
     pub password: &'a str,
 }
 
-pub async fn create_user(db: &impl ConnectionTrait, new: NewUser<'_>, now: DateTime<Utc>) -> Result<user::Model, AppError> {
+pub async fn create_user(
+    db: &impl ConnectionTrait,
+    new: NewUser<'_>,
+    now: DateTime<Utc>,
+) -> Result<user::Model, AppError> {
     let email = new.email.trim().to_lowercase();
     if !validator::ValidateEmail::validate_email(&email) {
         return Err(AppError::field("email", "Ugyldig e-mailadresse"));
@@ -47,7 +54,10 @@ pub async fn create_user(db: &impl ConnectionTrait, new: NewUser<'_>, now: DateT
         None => None,
     };
     if new.role == Role::Therapist && area_id.is_none() {
-        return Err(AppError::field("area", "En terapeut skal høre til et område"));
+        return Err(AppError::field(
+            "area",
+            "En terapeut skal høre til et område",
+        ));
     }
     let phone = match new.phone {
         Some(p) if !p.trim().is_empty() => Some(
@@ -148,7 +158,9 @@ pub async fn load_session(
 }
 
 pub async fn delete_session(db: &impl ConnectionTrait, cookie_value: &str) -> Result<(), AppError> {
-    session::Entity::delete_by_id(secret_hash(cookie_value)).exec(db).await?;
+    session::Entity::delete_by_id(secret_hash(cookie_value))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -183,7 +195,10 @@ pub async fn create_api_token(
     Ok(token)
 }
 
-pub async fn principal_from_token(db: &impl ConnectionTrait, token: &str) -> Result<Option<Principal>, AppError> {
+pub async fn principal_from_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<Principal>, AppError> {
     let Some(found) = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(secret_hash(token)))
         .filter(api_token::Column::Revoked.eq(false))

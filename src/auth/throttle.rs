@@ -26,7 +26,8 @@ pub enum Verdict {
 
 /// The policy as a plain function of the failure counts inside the window.
 pub fn verdict(ip_failures: usize, account_ip_failures: usize, account_failures: usize) -> Verdict {
-    if ip_failures >= MAX_FAILURES_PER_IP || account_ip_failures >= MAX_FAILURES_PER_ACCOUNT_AND_IP {
+    if ip_failures >= MAX_FAILURES_PER_IP || account_ip_failures >= MAX_FAILURES_PER_ACCOUNT_AND_IP
+    {
         Verdict::Refused
     } else if account_failures >= SLOW_DOWN_AFTER_ACCOUNT_FAILURES {
         Verdict::Slowed(std::time::Duration::from_secs(1))
@@ -115,7 +116,10 @@ mod tests {
         for i in 0..100 {
             t.record_failure("a@x.dk", &format!("9.9.9.{i}"), at(0));
         }
-        assert!(matches!(t.check("a@x.dk", "1.1.1.1", at(1)), Verdict::Slowed(_)));
+        assert!(matches!(
+            t.check("a@x.dk", "1.1.1.1", at(1)),
+            Verdict::Slowed(_)
+        ));
     }
 
     #[test]

@@ -31,7 +31,9 @@ pub struct ProductOut {
 
 #[utoipa::path(get, path = "/api/v1/products", tag = "hjælpemidler",
     responses((status = 200, body = [ProductOut]), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn list_products(State(state): State<AppState>) -> Result<Json<Vec<ProductOut>>, AppError> {
+pub async fn list_products(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<ProductOut>>, AppError> {
     let products = store::active_products(&state.db).await?;
     Ok(Json(
         products

@@ -8,5 +8,8 @@ pub mod store;
 use crate::routes::RouteDef;
 
 pub fn routes() -> Vec<RouteDef> {
-    [api::routes(), pages::routes()].into_iter().flatten().collect()
+    [api::routes(), pages::routes()]
+        .into_iter()
+        .flatten()
+        .collect()
 }

@@ -14,7 +14,12 @@ use crate::routes::RouteDef;
 
 /// Who may see and keep citizens: everyone who orders or hands out aids.
 /// Admin passes automatically; drivers do not (they see the stops of their run).
-pub const ACCESS: Access = Access::Roles(&[Role::Depot, Role::Coordinator, Role::Therapist, Role::Visitator]);
+pub const ACCESS: Access = Access::Roles(&[
+    Role::Depot,
+    Role::Coordinator,
+    Role::Therapist,
+    Role::Visitator,
+]);
 
 /// Search results are capped; a longer list is a sign to search more precisely.
 pub const SEARCH_LIMIT: u64 = 50;
@@ -83,7 +88,10 @@ pub fn title_case(text: &str) -> String {
         .map(|word| {
             let mut chars = word.chars();
             match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect(),
                 None => String::new(),
             }
         })
@@ -114,7 +122,12 @@ pub const ADDRESS_PREFIX: &str = "address.";
 /// Checks name, phone and address and returns every problem at once.
 pub fn check_details(input: &DetailsInput) -> Result<Details, FieldErrors> {
     let mut errors = input.address.validate(ADDRESS_PREFIX);
-    let mut add = |field: &str, message: &str| errors.entry(field.to_owned()).or_default().push(message.to_owned());
+    let mut add = |field: &str, message: &str| {
+        errors
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.to_owned())
+    };
     let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         add("name", "Navn mangler");
@@ -150,7 +163,10 @@ pub fn check_new(cpr: &str, input: &DetailsInput) -> Result<(Cpr, Details), Fiel
         (cpr, details) => {
             let mut errors = details.err().unwrap_or_default();
             if let Err(message) = cpr {
-                errors.entry("cpr".to_owned()).or_default().push(message.to_owned());
+                errors
+                    .entry("cpr".to_owned())
+                    .or_default()
+                    .push(message.to_owned());
             }
             Err(errors)
         }
@@ -159,14 +175,27 @@ pub fn check_new(cpr: &str, input: &DetailsInput) -> Result<(Cpr, Details), Fiel
 
 /// Trims every part and turns an empty floor or door into none.
 pub fn tidy_address(address: &AddressInput) -> AddressInput {
-    let optional = |part: &Option<String>| part.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned);
+    let optional = |part: &Option<String>| {
+        part.as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+    };
     AddressInput {
-        street: address.street.split_whitespace().collect::<Vec<_>>().join(" "),
+        street: address
+            .street
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
         house_number: address.house_number.trim().to_owned(),
         floor: optional(&address.floor),
         door: optional(&address.door),
         postal_code: address.postal_code.trim().to_owned(),
-        city: address.city.split_whitespace().collect::<Vec<_>>().join(" "),
+        city: address
+            .city
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
@@ -201,12 +230,25 @@ pub fn format_cpr(cpr: &str) -> String {
     }
 }
 
+/// `DDMMYY-xxxx` of a stored CPR number, for lists (the same rule as
+/// `Cpr::masked`, without parsing again).
+pub fn mask_cpr(cpr: &str) -> String {
+    let date: String = cpr.chars().take(6).collect();
+    format!("{date}-xxxx")
+}
+
 /// A stored phone number for reading: `+4586123456` → `86 12 34 56`; other
 /// numbers are shown as stored.
 pub fn format_phone(phone: &str) -> String {
     match phone.strip_prefix("+45") {
         Some(local) if local.len() == 8 && local.bytes().all(|b| b.is_ascii_digit()) => {
-            format!("{} {} {} {}", &local[..2], &local[2..4], &local[4..6], &local[6..])
+            format!(
+                "{} {} {} {}",
+                &local[..2],
+                &local[2..4],
+                &local[4..6],
+                &local[6..]
+            )
         }
         _ => phone.to_owned(),
     }
@@ -239,13 +281,22 @@ mod tests {
 
     #[test]
     fn a_search_with_a_wrong_cpr_date_is_refused_not_run_as_a_name() {
-        assert!(matches!(SearchQuery::parse("3102801234"), SearchQuery::Invalid(_)));
-        assert!(matches!(SearchQuery::parse("010180"), SearchQuery::Invalid(_)));
+        assert!(matches!(
+            SearchQuery::parse("3102801234"),
+            SearchQuery::Invalid(_)
+        ));
+        assert!(matches!(
+            SearchQuery::parse("010180"),
+            SearchQuery::Invalid(_)
+        ));
     }
 
     #[test]
     fn a_search_for_text_is_a_name_search() {
-        assert_eq!(SearchQuery::parse("  karen  jen "), SearchQuery::Name("karen jen".into()));
+        assert_eq!(
+            SearchQuery::parse("  karen  jen "),
+            SearchQuery::Name("karen jen".into())
+        );
         assert_eq!(SearchQuery::parse("   "), SearchQuery::Empty);
         assert!(matches!(SearchQuery::parse("k"), SearchQuery::Invalid(_)));
     }
@@ -285,7 +336,14 @@ mod tests {
     #[test]
     fn every_problem_is_reported_at_once_with_address_prefixes() {
         let errors = check_new("3102801234", &DetailsInput::default()).unwrap_err();
-        for field in ["cpr", "name", "address.street", "address.house_number", "address.postal_code", "address.city"] {
+        for field in [
+            "cpr",
+            "name",
+            "address.street",
+            "address.house_number",
+            "address.postal_code",
+            "address.city",
+        ] {
             assert!(errors.contains_key(field), "{field}");
         }
         assert!(!errors.contains_key("phone"));
@@ -301,18 +359,27 @@ mod tests {
     #[test]
     fn changed_fields_names_only_what_changed() {
         let details = check_details(&input()).unwrap();
-        assert!(changed_fields("Karen Jensen", Some("+4586123456"), Some(7), &details, 7).is_empty());
+        assert!(
+            changed_fields("Karen Jensen", Some("+4586123456"), Some(7), &details, 7).is_empty()
+        );
         assert_eq!(
             changed_fields("Karen Hansen", None, Some(3), &details, 7),
             ["name", "phone", "address"]
         );
-        assert_eq!(changed_fields("Karen Jensen", Some("+4586123456"), None, &details, 7), ["address"]);
+        assert_eq!(
+            changed_fields("Karen Jensen", Some("+4586123456"), None, &details, 7),
+            ["address"]
+        );
     }
 
     #[test]
     fn cpr_and_phone_are_formatted_for_reading() {
         assert_eq!(format_cpr("0101801234"), "010180-1234");
         assert_eq!(format_cpr("0203291WQ3"), "020329-1WQ3");
+        assert_eq!(
+            mask_cpr("0101801234"),
+            Cpr::parse("0101801234").unwrap().masked()
+        );
         assert_eq!(format_phone("+4586123456"), "86 12 34 56");
         assert_eq!(format_phone("+46701234567"), "+46701234567");
     }

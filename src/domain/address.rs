@@ -11,7 +11,10 @@ pub struct PostalCode(String);
 impl PostalCode {
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         let trimmed = raw.trim();
-        if trimmed.len() == 4 && trimmed.bytes().all(|b| b.is_ascii_digit()) && !trimmed.starts_with('0') {
+        if trimmed.len() == 4
+            && trimmed.bytes().all(|b| b.is_ascii_digit())
+            && !trimmed.starts_with('0')
+        {
             Ok(Self(trimmed.to_owned()))
         } else {
             Err("Postnummeret skal være fire cifre, fx 8900")
@@ -55,9 +58,16 @@ impl AddressInput {
         if number.is_empty() {
             add("house_number", "Husnummer mangler");
         } else if !number.starts_with(|c: char| c.is_ascii_digit()) || number.len() > 8 {
-            add("house_number", "Husnummeret skal begynde med et tal, fx 12 eller 12B");
+            add(
+                "house_number",
+                "Husnummeret skal begynde med et tal, fx 12 eller 12B",
+            );
         }
-        if self.floor.as_deref().is_some_and(|f| f.chars().count() > 10) {
+        if self
+            .floor
+            .as_deref()
+            .is_some_and(|f| f.chars().count() > 10)
+        {
             add("floor", "Etagen er for lang");
         }
         if self.door.as_deref().is_some_and(|d| d.chars().count() > 10) {
@@ -120,9 +130,19 @@ pub fn format_address(
 
 /// The key of an address: the same place written in different ways gives the same
 /// key ("Vestergade 12 b, 2. sal tv." and "vestergade 12B, 2, TV").
-pub fn normalise_key(street: &str, number: &str, floor: Option<&str>, door: Option<&str>, postal_code: &str) -> String {
+pub fn normalise_key(
+    street: &str,
+    number: &str,
+    floor: Option<&str>,
+    door: Option<&str>,
+    postal_code: &str,
+) -> String {
     let street = normalise_street(street);
-    let number: String = number.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    let number: String = number
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
     let floor = floor.map(normalise_floor).unwrap_or_default();
     let door = door.map(normalise_door).unwrap_or_default();
     format!("{street}|{number}|{floor}|{door}|{}", postal_code.trim())
@@ -159,7 +179,11 @@ fn normalise_street(street: &str) -> String {
 
 fn normalise_floor(floor: &str) -> String {
     let ws = words(floor);
-    let ws: Vec<&str> = ws.iter().map(String::as_str).filter(|w| *w != "sal" && *w != "etage").collect();
+    let ws: Vec<&str> = ws
+        .iter()
+        .map(String::as_str)
+        .filter(|w| *w != "sal" && *w != "etage")
+        .collect();
     match ws.as_slice() {
         [] => String::new(),
         ["st"] | ["stuen"] | ["0"] => "st".to_owned(),
@@ -182,7 +206,12 @@ fn normalise_door(door: &str) -> String {
 mod tests {
     use super::*;
 
-    fn address(street: &str, number: &str, floor: Option<&str>, door: Option<&str>) -> AddressInput {
+    fn address(
+        street: &str,
+        number: &str,
+        floor: Option<&str>,
+        door: Option<&str>,
+    ) -> AddressInput {
         AddressInput {
             street: street.into(),
             house_number: number.into(),
@@ -205,9 +234,18 @@ mod tests {
     #[test]
     fn different_floors_or_doors_are_different_stops() {
         let a = address("Vestergade", "12", Some("2"), Some("tv"));
-        assert_ne!(a.key(), address("Vestergade", "12", Some("2"), Some("th")).key());
-        assert_ne!(a.key(), address("Vestergade", "12", Some("1"), Some("tv")).key());
-        assert_ne!(a.key(), address("Vestergade", "14", Some("2"), Some("tv")).key());
+        assert_ne!(
+            a.key(),
+            address("Vestergade", "12", Some("2"), Some("th")).key()
+        );
+        assert_ne!(
+            a.key(),
+            address("Vestergade", "12", Some("1"), Some("tv")).key()
+        );
+        assert_ne!(
+            a.key(),
+            address("Vestergade", "14", Some("2"), Some("tv")).key()
+        );
     }
 
     #[test]
@@ -223,7 +261,11 @@ mod tests {
         for field in ["street", "house_number", "postal_code", "city"] {
             assert!(errors.contains_key(&format!("address.{field}")), "{field}");
         }
-        assert!(address("Vestergade", "12B", None, None).validate("").is_empty());
+        assert!(
+            address("Vestergade", "12B", None, None)
+                .validate("")
+                .is_empty()
+        );
     }
 
     #[test]

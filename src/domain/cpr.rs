@@ -17,7 +17,10 @@ impl std::fmt::Debug for Cpr {
 
 impl Cpr {
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        let compact: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        let compact: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
         let compact = compact.to_ascii_uppercase();
         if compact.len() != 10 || !compact.is_ascii() {
             return Err("CPR-nummeret skal have 10 tegn (DDMMÅÅ-XXXX)");
@@ -28,9 +31,13 @@ impl Cpr {
         }
         let rest = &bytes[7..];
         let all_digits = rest.iter().all(u8::is_ascii_digit);
-        let replacement = rest[0].is_ascii_uppercase() && rest[1].is_ascii_uppercase() && rest[2].is_ascii_digit();
+        let replacement = rest[0].is_ascii_uppercase()
+            && rest[1].is_ascii_uppercase()
+            && rest[2].is_ascii_digit();
         if !all_digits && !replacement {
-            return Err("CPR-nummeret skal være 10 cifre eller et erstatningsnummer (fx 0203291WQ3)");
+            return Err(
+                "CPR-nummeret skal være 10 cifre eller et erstatningsnummer (fx 0203291WQ3)",
+            );
         }
         if birth_date(bytes).is_none() {
             return Err("CPR-nummeret indeholder ikke en gyldig fødselsdato");
@@ -96,7 +103,14 @@ mod tests {
 
     #[test]
     fn century_follows_the_seventh_digit() {
-        let year = |s: &str| Cpr::parse(s).unwrap().birth_date().unwrap().format("%Y").to_string();
+        let year = |s: &str| {
+            Cpr::parse(s)
+                .unwrap()
+                .birth_date()
+                .unwrap()
+                .format("%Y")
+                .to_string()
+        };
         assert_eq!(year("0101201234"), "1920");
         assert_eq!(year("0101204234"), "2020");
         assert_eq!(year("0101504234"), "1950");

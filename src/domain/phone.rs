@@ -21,7 +21,10 @@ impl Phone {
             }
             format!("+45{digits}")
         } else {
-            let digits = digits.strip_prefix("00").map_or(digits.as_str(), |d| d).to_owned();
+            let digits = digits
+                .strip_prefix("00")
+                .map_or(digits.as_str(), |d| d)
+                .to_owned();
             if !(8..=15).contains(&digits.len()) {
                 return Err("Telefonnummeret har for få eller for mange cifre");
             }
@@ -51,13 +54,22 @@ mod tests {
     #[test]
     fn danish_numbers_get_the_country_code() {
         assert_eq!(Phone::parse("86 12 34 56").unwrap().as_str(), "+4586123456");
-        assert_eq!(Phone::parse("+45 86123456").unwrap().as_str(), "+4586123456");
-        assert_eq!(Phone::parse("004586123456").unwrap().as_str(), "+4586123456");
+        assert_eq!(
+            Phone::parse("+45 86123456").unwrap().as_str(),
+            "+4586123456"
+        );
+        assert_eq!(
+            Phone::parse("004586123456").unwrap().as_str(),
+            "+4586123456"
+        );
     }
 
     #[test]
     fn foreign_numbers_keep_their_code() {
-        assert_eq!(Phone::parse("+46 70 123 45 67").unwrap().as_str(), "+46701234567");
+        assert_eq!(
+            Phone::parse("+46 70 123 45 67").unwrap().as_str(),
+            "+46701234567"
+        );
     }
 
     #[test]

@@ -22,11 +22,17 @@ impl FormErrors {
 
     /// All messages, for the summary at the top of the form.
     pub fn summary(&self) -> Vec<(String, String)> {
-        self.0.iter().map(|(k, v)| (k.clone(), v.join(" "))).collect()
+        self.0
+            .iter()
+            .map(|(k, v)| (k.clone(), v.join(" ")))
+            .collect()
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_owned()).or_default().push(message.into());
+        self.0
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.into());
     }
 
     pub fn extend(&mut self, other: FieldErrors) {

@@ -54,12 +54,14 @@ pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/products", "Hjælpemidler"),
             ("/units", "Enheder"),
             ("/users", "Brugere"),
+            ("/admin/mail", "E-mails"),
         ],
         Role::Depot => &[
             ("/citizens", "Borgere"),
             ("/areas", "Områder"),
             ("/products", "Hjælpemidler"),
             ("/units", "Enheder"),
+            ("/admin/mail", "E-mails"),
         ],
         Role::Coordinator | Role::Therapist => &[("/citizens", "Borgere")],
         Role::Visitator => &[("/citizens", "Borgere")],
@@ -73,7 +75,11 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let user = parts.extensions.get::<Option<Principal>>().cloned().flatten();
+        let user = parts
+            .extensions
+            .get::<Option<Principal>>()
+            .cloned()
+            .flatten();
         let csrf = parts
             .extensions
             .get::<CsrfToken>()
@@ -88,12 +94,21 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
                     .map(|(href, label)| NavItem {
                         href,
                         label,
-                        current: if href == "/" { path == "/" } else { path.starts_with(href) },
+                        current: if href == "/" {
+                            path == "/"
+                        } else {
+                            path.starts_with(href)
+                        },
                     })
                     .collect()
             })
             .unwrap_or_default();
-        Ok(Self { user, csrf, path, nav })
+        Ok(Self {
+            user,
+            csrf,
+            path,
+            nav,
+        })
     }
 }
 
@@ -118,8 +133,16 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 impl<S: Send + Sync> OptionalFromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, Self::Rejection> {
-        Ok(parts.extensions.get::<Option<Principal>>().cloned().flatten().map(CurrentUser))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<Option<Principal>>()
+            .cloned()
+            .flatten()
+            .map(CurrentUser))
     }
 }
 
@@ -129,7 +152,10 @@ pub fn render(template: &impl askama::Template) -> Result<Response, PageError> {
 }
 
 /// Renders a template with a status (422 for a form shown again with errors).
-pub fn render_with(status: StatusCode, template: &impl askama::Template) -> Result<Response, PageError> {
+pub fn render_with(
+    status: StatusCode,
+    template: &impl askama::Template,
+) -> Result<Response, PageError> {
     Ok((status, Html(template.render().map_err(AppError::from)?)).into_response())
 }
 

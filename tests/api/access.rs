@@ -9,13 +9,28 @@ use crate::helpers::{PASSWORD, TestApp, browser, login_with, spawn_app};
 /// A concrete path for a route pattern: `{id}` and friends become `1`.
 fn concrete(path: &str) -> String {
     path.split('/')
-        .map(|segment| if segment.starts_with('{') { "1" } else { segment })
+        .map(|segment| {
+            if segment.starts_with('{') {
+                "1"
+            } else {
+                segment
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
 
-async fn call(app: &TestApp, client: &reqwest::Client, method: &axum::http::Method, path: &str, token: Option<&str>) -> u16 {
-    let mut request = client.request(reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap(), app.url(&concrete(path)));
+async fn call(
+    app: &TestApp,
+    client: &reqwest::Client,
+    method: &axum::http::Method,
+    path: &str,
+    token: Option<&str>,
+) -> u16 {
+    let mut request = client.request(
+        reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap(),
+        app.url(&concrete(path)),
+    );
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -31,9 +46,20 @@ async fn every_route_has_a_rule_and_anonymous_callers_reach_only_public_ones() {
     for route in &table {
         let status = call(&app, &anonymous, &route.method, route.path, None).await;
         match route.access {
-            Access::Public => assert!(status != 401 && status != 403, "{} {} is public but gave {status}", route.method, route.path),
-            _ if route.path.starts_with("/api/") => assert_eq!(status, 401, "{} {}", route.method, route.path),
-            _ => assert_eq!(status, 303, "{} {} must send anonymous users to /login", route.method, route.path),
+            Access::Public => assert!(
+                status != 401 && status != 403,
+                "{} {} is public but gave {status}",
+                route.method,
+                route.path
+            ),
+            _ if route.path.starts_with("/api/") => {
+                assert_eq!(status, 401, "{} {}", route.method, route.path)
+            }
+            _ => assert_eq!(
+                status, 303,
+                "{} {} must send anonymous users to /login",
+                route.method, route.path
+            ),
         }
     }
 }
@@ -46,7 +72,10 @@ async fn each_role_reaches_exactly_the_routes_its_rule_allows() {
         let token = app.token_for(role).await;
         let client = browser();
         let email = app.add_user(role).await;
-        assert_eq!(login_with(&app, &client, &email, PASSWORD).await.status(), 303);
+        assert_eq!(
+            login_with(&app, &client, &email, PASSWORD).await.status(),
+            303
+        );
         for route in table.iter().filter(|r| r.access != Access::Public) {
             let status = if route.path.starts_with("/api/") {
                 call(&app, &client, &route.method, route.path, Some(&token)).await
@@ -54,9 +83,18 @@ async fn each_role_reaches_exactly_the_routes_its_rule_allows() {
                 call(&app, &client, &route.method, route.path, None).await
             };
             if route.access.allows(role) {
-                assert!(status != 401 && status != 403, "{role:?} may use {} {} but got {status}", route.method, route.path);
+                assert!(
+                    status != 401 && status != 403,
+                    "{role:?} may use {} {} but got {status}",
+                    route.method,
+                    route.path
+                );
             } else {
-                assert_eq!(status, 403, "{role:?} must be refused {} {}", route.method, route.path);
+                assert_eq!(
+                    status, 403,
+                    "{role:?} must be refused {} {}",
+                    route.method, route.path
+                );
             }
         }
     }

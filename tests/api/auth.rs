@@ -19,7 +19,14 @@ async fn each_role_logs_in_to_its_own_danish_start_page() {
         let response = login_with(&app, &client, &email, PASSWORD).await;
         assert_eq!(response.status(), 303);
         assert_eq!(response.headers()["location"], "/");
-        let html = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        let html = client
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("<html lang=\"da\">"), "{role:?}");
         assert!(html.contains(heading), "{role:?} should see {heading}");
         assert!(html.contains(role.label()), "{role:?} sees its role");
@@ -31,7 +38,13 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let app = spawn_app().await;
     let email = app.add_user(Role::Depot).await;
     let wrong = login_with(&app, &browser(), &email, "forkert adgangskode").await;
-    let unknown = login_with(&app, &browser(), "ingen@test.invalid", "forkert adgangskode").await;
+    let unknown = login_with(
+        &app,
+        &browser(),
+        "ingen@test.invalid",
+        "forkert adgangskode",
+    )
+    .await;
     assert_eq!(wrong.status(), 401);
     assert_eq!(unknown.status(), 401);
     let strip = |html: String, email: &str| {
@@ -72,21 +85,32 @@ async fn the_session_id_changes_at_login_and_the_old_one_dies() {
     let second = app
         .client
         .post(app.url("/login"))
-        .form(&[("email", email.as_str()), ("password", PASSWORD), ("csrf_token", &csrf)])
+        .form(&[
+            ("email", email.as_str()),
+            ("password", PASSWORD),
+            ("csrf_token", &csrf),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(second.status(), 303);
     let second_id = set_cookie(&second, "depot_session").unwrap();
     assert_ne!(first_id, second_id);
-    let stale = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let stale = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let response = stale
         .get(app.url("/"))
         .header("cookie", format!("depot_session={first_id}"))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 303, "the session from before the new login is gone");
+    assert_eq!(
+        response.status(),
+        303,
+        "the session from before the new login is gone"
+    );
     assert_eq!(response.headers()["location"], "/login");
     let fresh = stale
         .get(app.url("/"))
@@ -105,7 +129,10 @@ async fn a_logged_out_cookie_is_refused() {
     let session = set_cookie(&login, "depot_session").unwrap();
     let logout = app.post_form("/", "/logout", &[]).await;
     assert_eq!(logout.status(), 303);
-    let replay = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let replay = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let response = replay
         .get(app.url("/"))
         .header("cookie", format!("depot_session={session}"))
@@ -120,7 +147,10 @@ async fn a_logged_out_cookie_is_refused() {
 async fn the_session_ends_after_the_idle_time() {
     let app = spawn_app().await;
     app.login_as(Role::Depot).await;
-    assert_eq!(app.client.get(app.url("/")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.client.get(app.url("/")).send().await.unwrap().status(),
+        200
+    );
     app.clock.advance(chrono::Duration::minutes(31));
     let response = app.client.get(app.url("/")).send().await.unwrap();
     assert_eq!(response.status(), 303);
@@ -180,15 +210,26 @@ async fn a_form_post_without_a_valid_csrf_token_is_refused() {
     let response = app.client.post(app.url("/logout")).send().await.unwrap();
     assert_eq!(response.status(), 400);
     // Still logged in: the forged logouts did nothing.
-    assert_eq!(app.client.get(app.url("/")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.client.get(app.url("/")).send().await.unwrap().status(),
+        200
+    );
 }
 
 #[tokio::test]
 async fn api_calls_need_a_token_and_the_right_role() {
     let app = spawn_app().await;
-    let anonymous = app.client.get(app.url("/api/v1/products")).send().await.unwrap();
+    let anonymous = app
+        .client
+        .get(app.url("/api/v1/products"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anonymous.status(), 401);
-    assert_eq!(anonymous.json::<serde_json::Value>().await.unwrap()["error"], "unauthorized");
+    assert_eq!(
+        anonymous.json::<serde_json::Value>().await.unwrap()["error"],
+        "unauthorized"
+    );
     let bogus = app
         .client
         .get(app.url("/api/v1/products"))
@@ -198,7 +239,13 @@ async fn api_calls_need_a_token_and_the_right_role() {
         .unwrap();
     assert_eq!(bogus.status(), 401);
     let driver = app.token_for(Role::Driver).await;
-    let ok = app.client.get(app.url("/api/v1/products")).bearer_auth(&driver).send().await.unwrap();
+    let ok = app
+        .client
+        .get(app.url("/api/v1/products"))
+        .bearer_auth(&driver)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
     let forbidden = app
         .client
@@ -208,7 +255,10 @@ async fn api_calls_need_a_token_and_the_right_role() {
         .await
         .unwrap();
     assert_eq!(forbidden.status(), 403);
-    assert_eq!(forbidden.json::<serde_json::Value>().await.unwrap()["error"], "forbidden");
+    assert_eq!(
+        forbidden.json::<serde_json::Value>().await.unwrap()["error"],
+        "forbidden"
+    );
     let admin = app.token_for(Role::Admin).await;
     let allowed = app
         .client
@@ -233,10 +283,18 @@ async fn repeated_wrong_passwords_are_limited_but_cannot_lock_out_the_user() {
         .unwrap();
     let mut statuses = Vec::new();
     for _ in 0..7 {
-        statuses.push(login_with(&app, &attacker, &email, "gæt gæt gæt gæt").await.status().as_u16());
+        statuses.push(
+            login_with(&app, &attacker, &email, "gæt gæt gæt gæt")
+                .await
+                .status()
+                .as_u16(),
+        );
     }
     assert_eq!(&statuses[..5], &[401; 5]);
-    assert_eq!(statuses[6], 429, "the attacker's address is refused after five failures");
+    assert_eq!(
+        statuses[6], 429,
+        "the attacker's address is refused after five failures"
+    );
     // The real user, elsewhere, still gets in.
     let response = login_with(&app, &browser(), &email, PASSWORD).await;
     assert_eq!(response.status(), 303);

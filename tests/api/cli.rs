@@ -22,7 +22,11 @@ fn a_bad_setting_stops_with_one_clear_line_and_exit_code_2() {
         ("DEPOT_MAIL", "pigeon:coo"),
         ("DEPOT_BIND", "everywhere"),
     ] {
-        let output = depot().env(variable, value).arg("migrate").output().unwrap();
+        let output = depot()
+            .env(variable, value)
+            .arg("migrate")
+            .output()
+            .unwrap();
         assert_eq!(output.status.code(), Some(2), "{variable}");
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -35,15 +39,33 @@ async fn user_add_reads_the_password_from_stdin_and_token_create_prints_a_workin
     let url = fresh_database_url().await;
     let mut child = depot()
         .env("DATABASE_URL", &url)
-        .args(["user", "add", "--email", "Dorte@Depot.invalid", "--name", "Dorte Depot", "--role", "depot"])
+        .args([
+            "user",
+            "add",
+            "--email",
+            "Dorte@Depot.invalid",
+            "--name",
+            "Dorte Depot",
+            "--role",
+            "depot",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all("en meget hemmelig sætning\n".as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("en meget hemmelig sætning\n".as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 
     let output = depot()
         .env("DATABASE_URL", &url)
@@ -71,12 +93,26 @@ async fn user_add_refuses_a_therapist_without_an_area() {
     let url = fresh_database_url().await;
     let mut child = depot()
         .env("DATABASE_URL", &url)
-        .args(["user", "add", "--email", "t@depot.invalid", "--name", "T", "--role", "therapist"])
+        .args([
+            "user",
+            "add",
+            "--email",
+            "t@depot.invalid",
+            "--name",
+            "T",
+            "--role",
+            "therapist",
+        ])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all("en meget hemmelig sætning\n".as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("en meget hemmelig sætning\n".as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("area"));
@@ -87,7 +123,13 @@ fn serve(database_url: &str) -> (std::process::Child, String) {
     let mut child = depot()
         .env("DATABASE_URL", database_url)
         .env("DEPOT_BIND", "127.0.0.1:0")
-        .env("DEPOT_MAIL", format!("file:{}", std::env::temp_dir().join("depot-cli-mail").display()))
+        .env(
+            "DEPOT_MAIL",
+            format!(
+                "file:{}",
+                std::env::temp_dir().join("depot-cli-mail").display()
+            ),
+        )
         .args(["serve", "--demo"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -102,7 +144,9 @@ fn serve(database_url: &str) -> (std::process::Child, String) {
             }
         }
     });
-    let addr = rx.recv_timeout(Duration::from_secs(60)).expect("the server logs `listening on ADDR`");
+    let addr = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server logs `listening on ADDR`");
     (child, format!("http://{addr}"))
 }
 
@@ -113,7 +157,14 @@ async fn serve_migrates_an_empty_database_seeds_the_demo_and_serves() {
     let client = reqwest::Client::new();
     let health = client.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
-    let login = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let login = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(login.contains("Log ind"));
     server.kill().unwrap();
     server.wait().unwrap();

@@ -54,7 +54,8 @@ pub async fn fresh_database_url() -> String {
     let name = format!("depot_t_{}_{}_{}", std::process::id(), n, rand_suffix());
     match backend().as_str() {
         "postgres" => {
-            let server = std::env::var("DEPOT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+            let server = std::env::var("DEPOT_TEST_PG")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
             let admin = sea_orm::Database::connect(format!("{server}/postgres"))
                 .await
                 .expect("PostgreSQL must answer at DEPOT_TEST_PG (default postgres://postgres@127.0.0.1:5432)");
@@ -68,7 +69,10 @@ pub async fn fresh_database_url() -> String {
         "sqlite" => {
             let dir = std::env::temp_dir().join("depot-tests");
             std::fs::create_dir_all(&dir).unwrap();
-            format!("sqlite://{}?mode=rwc", dir.join(format!("{name}.db")).display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                dir.join(format!("{name}.db")).display()
+            )
         }
         other => panic!("DEPOT_TEST_DB must be sqlite or postgres, not {other}"),
     }
@@ -76,7 +80,11 @@ pub async fn fresh_database_url() -> String {
 
 fn rand_suffix() -> u32 {
     use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos() % 1_000_000
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
+        % 1_000_000
 }
 
 pub struct TestApp {
@@ -90,7 +98,9 @@ pub struct TestApp {
 
 /// Monday 23 November 2026, 09:00 in Copenhagen.
 pub fn default_now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z").unwrap().to_utc()
+    DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z")
+        .unwrap()
+        .to_utc()
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -103,7 +113,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::from_lookup(|key| match key {
         "DATABASE_URL" => Some(database_url.clone()),
         "DEPOT_BIND" => Some("127.0.0.1:0".to_owned()),
-        "DEPOT_MAIL" => Some(format!("file:{}/mail-{}", std::env::temp_dir().display(), rand_suffix())),
+        "DEPOT_MAIL" => Some(format!(
+            "file:{}/mail-{}",
+            std::env::temp_dir().display(),
+            rand_suffix()
+        )),
         _ => None,
     })
     .unwrap();
@@ -112,7 +126,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     depot::db::migrate(&db).await.unwrap();
     seed_areas(&db).await;
     let clock = FixedClock::new(default_now());
-    let app = Application::build_with(db.clone(), config, clock.clone()).await.unwrap();
+    let app = Application::build_with(db.clone(), config, clock.clone())
+        .await
+        .unwrap();
     let base = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
@@ -150,7 +166,9 @@ async fn seed_areas(db: &DatabaseConnection) {
         .unwrap();
     }
     if backend() == "postgres" {
-        db.execute_unprepared("SELECT setval('area_id_seq', 3)").await.unwrap();
+        db.execute_unprepared("SELECT setval('area_id_seq', 3)")
+            .await
+            .unwrap();
     }
 }
 
@@ -180,13 +198,25 @@ impl TestApp {
 
     pub async fn token_for(&self, role: Role) -> String {
         let email = self.add_user(role).await;
-        let user = store::find_user_by_email(&self.db, &email).await.unwrap().unwrap();
-        store::create_api_token(&self.db, user.id, "test", self.clock.now_utc()).await.unwrap()
+        let user = store::find_user_by_email(&self.db, &email)
+            .await
+            .unwrap()
+            .unwrap();
+        store::create_api_token(&self.db, user.id, "test", self.clock.now_utc())
+            .await
+            .unwrap()
     }
 
     /// The CSRF token in the form of a page.
     pub async fn csrf_of(&self, client: &reqwest::Client, path: &str) -> String {
-        let html = client.get(self.url(path)).send().await.unwrap().text().await.unwrap();
+        let html = client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         csrf_in(&html).unwrap_or_else(|| panic!("no csrf_token on {path}"))
     }
 
@@ -204,19 +234,38 @@ impl TestApp {
     }
 
     /// Posts a form from a logged-in page, with the page's CSRF token.
-    pub async fn post_form(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post_form(
+        &self,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         let csrf = self.csrf_of(&self.client, form_page).await;
         let mut body: Vec<(&str, &str)> = fields.to_vec();
         body.push(("csrf_token", &csrf));
-        self.client.post(self.url(action)).form(&body).send().await.unwrap()
+        self.client
+            .post(self.url(action))
+            .form(&body)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
-pub async fn login_with(app: &TestApp, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+pub async fn login_with(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
     let csrf = app.csrf_of(client, "/login").await;
     client
         .post(app.url("/login"))
-        .form(&[("email", email), ("password", password), ("csrf_token", &csrf)])
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf_token", &csrf),
+        ])
         .send()
         .await
         .unwrap()
@@ -236,7 +285,10 @@ pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
         .get_all(reqwest::header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_owned()))
+        .find_map(|v| {
+            v.strip_prefix(&format!("{name}="))
+                .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
+        })
 }
 
 pub trait NowUtc {

@@ -7,3 +7,6 @@ mod auth;
 mod cli;
 mod health;
 mod helpers;
+mod jobs;
+mod mail;
+mod smtp;

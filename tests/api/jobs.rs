@@ -1,0 +1,104 @@
+//! The job ledger: one run per job and period, across instances and restarts.
+
+use std::sync::Arc;
+
+use depot::notify::schedule;
+use entity::job_run;
+use sea_orm::EntityTrait;
+
+use crate::helpers::{NowUtc, spawn_app_with};
+
+#[tokio::test]
+async fn twenty_instances_claiming_one_job_period_give_one_run() {
+    let app = spawn_app_with(|c| c.background = false).await;
+    let now = app.clock.now_utc();
+    let db = Arc::new(app.db.clone());
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            schedule::claim(
+                db.as_ref(),
+                "overdue:nord",
+                "2026-W48",
+                &format!("instance-{i}"),
+                now,
+            )
+            .await
+            .unwrap()
+        }));
+    }
+    let mut winners = 0;
+    for task in tasks {
+        if task.await.unwrap() {
+            winners += 1;
+        }
+    }
+    assert_eq!(winners, 1);
+    assert_eq!(job_run::Entity::find().all(&app.db).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_run_left_by_a_dead_instance_is_taken_over_after_its_lease_but_a_finished_one_never() {
+    let app = spawn_app_with(|c| c.background = false).await;
+    let now = app.clock.now_utc();
+    assert!(
+        schedule::claim(&app.db, "job", "p1", "dead-one", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !schedule::claim(
+            &app.db,
+            "job",
+            "p1",
+            "other",
+            now + chrono::Duration::minutes(5)
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        schedule::claim(
+            &app.db,
+            "job",
+            "p1",
+            "other",
+            now + chrono::Duration::minutes(20)
+        )
+        .await
+        .unwrap()
+    );
+    schedule::finish(&app.db, "job", "p1", "other", now, "done")
+        .await
+        .unwrap();
+    assert!(
+        !schedule::claim(
+            &app.db,
+            "job",
+            "p1",
+            "third",
+            now + chrono::Duration::days(1)
+        )
+        .await
+        .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn the_scheduler_runs_housekeeping_once_a_day() {
+    let app = spawn_app_with(|c| c.background = false).await;
+    let state = test_state(&app);
+    assert_eq!(schedule::tick(&state).await.unwrap(), 1);
+    assert_eq!(schedule::tick(&state).await.unwrap(), 0);
+    app.clock.advance(chrono::Duration::days(1));
+    assert_eq!(schedule::tick(&state).await.unwrap(), 1);
+}
+
+fn test_state(app: &crate::helpers::TestApp) -> depot::state::AppState {
+    let config = depot::config::Config::from_lookup(|k| {
+        (k == "DATABASE_URL").then(|| app.database_url.clone())
+    })
+    .unwrap();
+    depot::state::AppState::new(app.db.clone(), app.clock.clone(), config)
+}
