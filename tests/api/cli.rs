@@ -1,8 +1,7 @@
 //! The `depot` binary as other systems and operators use it.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use crate::helpers::fresh_database_url;
 
@@ -118,36 +117,8 @@ async fn user_add_refuses_a_therapist_without_an_area() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("area"));
 }
 
-/// Starts `depot serve --demo` on a free port; returns it and its base URL.
 fn serve(database_url: &str) -> (std::process::Child, String) {
-    let mut child = depot()
-        .env("DATABASE_URL", database_url)
-        .env("DEPOT_BIND", "127.0.0.1:0")
-        .env(
-            "DEPOT_MAIL",
-            format!(
-                "file:{}",
-                std::env::temp_dir().join("depot-cli-mail").display()
-            ),
-        )
-        .args(["serve", "--demo"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(addr) = line.split("listening on ").nth(1) {
-                let _ = tx.send(addr.trim().to_owned());
-            }
-        }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the server logs `listening on ADDR`");
-    (child, format!("http://{addr}"))
+    crate::helpers::spawn_depot(&[("DATABASE_URL", database_url)], &["serve", "--demo"])
 }
 
 #[tokio::test]

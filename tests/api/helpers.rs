@@ -300,3 +300,35 @@ impl NowUtc for FixedClock {
         depot::clock::Clock::now(self)
     }
 }
+
+/// Starts the real `depot` binary with `args` and `envs` on a free port; returns
+/// the child and its base URL once it logs `listening on ADDR`.
+pub fn spawn_depot(envs: &[(&str, &str)], args: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_depot"));
+    command
+        .env_remove("DATABASE_URL")
+        .env("DEPOT_BIND", "127.0.0.1:0")
+        .env("DEPOT_LOG", "info")
+        .env("DEPOT_MAIL", format!("file:{}", std::env::temp_dir().join("depot-cli-mail").display()))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(addr) = line.split("listening on ").nth(1) {
+                let _ = tx.send(addr.trim().to_owned());
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the server logs `listening on ADDR`");
+    (child, format!("http://{addr}"))
+}

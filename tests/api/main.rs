@@ -5,6 +5,7 @@
 mod access;
 mod auth;
 mod cli;
+mod crash;
 mod health;
 mod helpers;
 mod jobs;
