@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entity::{area, area_postcode, citizen, product, unit, user};
 use sea_orm::{
     ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait,
@@ -189,6 +189,11 @@ const SURNAMES: [&str; 34] = [
     "Søndergaard", "Ågaard", "Kjærgaard", "Bøgh", "Vestergaard",
 ];
 
+#[rustfmt::skip]
+const YOUNG_WOMEN: [&str; 10] = ["Mette", "Camilla", "Louise", "Maria", "Sanne", "Helle", "Pia", "Tina", "Rikke", "Line"];
+#[rustfmt::skip]
+const YOUNG_MEN: [&str; 10] = ["Mads", "Rasmus", "Martin", "Thomas", "Kasper", "Michael", "Lars", "Anders", "Peter", "Brian"];
+
 /// How many citizens get a spouse at the same address.
 const COUPLES: usize = 10;
 
@@ -367,7 +372,7 @@ async fn seed_products(
 /// A valid CPR number: a real birth date, the century digit that goes with the
 /// year, and an odd last digit for men, even for women.
 fn demo_cpr(rng: &mut Lcg, born: NaiveDate, man: bool) -> String {
-    let year = born.format("%Y").to_string().parse::<i32>().unwrap_or(1950);
+    let year = born.year();
     // 1900-1999: 0-3 always fit; 2000-2036 need 4 or 9.
     let century_digit = if year >= 2000 { 4 } else { rng.below(4) };
     let middle = rng.below(100);
@@ -436,17 +441,17 @@ async fn seed_citizens(
             let (address, coords) = demo_address(rng, place);
             let saved = find_or_create_address(tx, &address, Some(coords)).await?;
             let surname = *rng.pick(&SURNAMES);
+            // Every fifth household is an elderly couple (spouses share the address).
+            let couple = households.is_multiple_of(5) && households / 5 < COUPLES;
+            households += 1;
             // Mostly the elderly; some younger citizens after an operation.
-            let days = if rng.chance(85) {
-                rng.below(365 * 40)
+            let days = if couple || rng.chance(85) {
+                rng.below(365 * 35)
             } else {
-                365 * 40 + rng.below(365 * 35)
+                365 * 40 + rng.below(365 * 30)
             };
             let born = earliest + Duration::days(i64::from(days));
             let man = rng.chance(45);
-            // Every fifth household is a couple (spouses share the address).
-            let couple = households.is_multiple_of(5) && households / 5 < COUPLES;
-            households += 1;
             let mut members = vec![(born, man)];
             if couple {
                 let spouse_born =
@@ -454,10 +459,12 @@ async fn seed_citizens(
                 members.push((spouse_born, !man));
             }
             for (born, man) in members {
-                let first = if man {
-                    *rng.pick(&MEN)
-                } else {
-                    *rng.pick(&WOMEN)
+                let young = born.year() >= 1966;
+                let first = match (man, young) {
+                    (true, false) => *rng.pick(&MEN),
+                    (false, false) => *rng.pick(&WOMEN),
+                    (true, true) => *rng.pick(&YOUNG_MEN),
+                    (false, true) => *rng.pick(&YOUNG_WOMEN),
                 };
                 let middle = if rng.chance(20) {
                     format!(" {}", rng.pick(&SURNAMES))
@@ -481,12 +488,12 @@ async fn seed_citizens(
             }
         }
     }
-    // One citizen known only by the hospital's replacement number (e-CPR).
+    // A foreign patient known only by the hospital's replacement number (e-CPR).
     let (address, coords) = demo_address(rng, &PLACES[0]);
     let saved = find_or_create_address(tx, &address, Some(coords)).await?;
     citizens.push(citizen::ActiveModel {
         cpr: Set("1107441KR7".to_owned()),
-        name: Set("Ukendt Mand Erstatningsnummer".to_owned()),
+        name: Set("Peter Miller".to_owned()),
         phone: Set(None),
         address_id: Set(Some(saved.id)),
         created_at: Set(now - Duration::days(3)),
@@ -550,5 +557,67 @@ mod tests {
             assert_eq!(iso.len(), 8, "{name}");
             assert!(volume > 0 && minutes > 0 && stock > 0, "{name}");
         }
+    }
+
+    #[tokio::test]
+    async fn the_demo_is_seeded_once_and_is_believable() {
+        use entity::address;
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display());
+        let db = crate::db::connect(&url).await.unwrap();
+        crate::db::migrate(&db).await.unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let logins = seed_if_empty(&db, now).await.unwrap();
+        assert_eq!(logins.len(), USERS.len());
+        assert!(seed_if_empty(&db, now).await.unwrap().is_empty());
+
+        let citizens = citizen::Entity::find().all(&db).await.unwrap();
+        assert!(citizens.len() >= 60);
+        assert!(citizens.iter().all(|c| Cpr::parse(&c.cpr).is_ok()));
+        let addresses: HashSet<_> = citizens.iter().filter_map(|c| c.address_id).collect();
+        assert!(
+            addresses.len() < citizens.len(),
+            "some spouses share an address"
+        );
+        let without_coords = address::Entity::find()
+            .filter(address::Column::Lat.is_null())
+            .count(&db)
+            .await
+            .unwrap();
+        assert_eq!(without_coords, 0);
+        assert_eq!(
+            product::Entity::find().count(&db).await.unwrap(),
+            PRODUCTS.len() as u64
+        );
+        let rollator = product::Entity::find()
+            .filter(product::Column::Code.eq("12-06-06-01"))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                rollator.iso9999.as_str(),
+                rollator.volume,
+                rollator.kvik_eligible
+            ),
+            ("12 06 06", 2, true)
+        );
+        let units = unit::Entity::find().all(&db).await.unwrap();
+        assert!(units.iter().filter(|u| u.status == "available").count() * 10 > units.len() * 7);
+        assert!(units.iter().any(|u| u.status == "repair"));
+
+        let therapist = crate::auth::store::find_user_by_email(&db, "terapeut.vest@depot.invalid")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(crate::auth::verify_password(
+            DEMO_PASSWORD,
+            &therapist.password_hash
+        ));
+        assert!(therapist.area_id.is_some() && therapist.phone.is_some());
     }
 }

@@ -86,10 +86,16 @@ async fn start_page(
     if matches!(user.role, Role::Admin | Role::Depot) {
         let mail = crate::notify::store::health(db).await?;
         if mail.dead > 0 {
-            warnings.push(format!("{} e-mail(s) kunne ikke sendes. Se E-mails.", mail.dead));
+            warnings.push(format!(
+                "{} e-mail(s) kunne ikke sendes. Se E-mails.",
+                mail.dead
+            ));
         }
         if mail.is_stuck(state.clock.now()) {
-            warnings.push("E-mailkøen står stille: tjek forbindelsen til mailserveren under E-mails.".to_owned());
+            warnings.push(
+                "E-mailkøen står stille: tjek forbindelsen til mailserveren under E-mails."
+                    .to_owned(),
+            );
         }
     }
     render(&StartPage {

@@ -119,6 +119,37 @@ pub struct Details {
 /// The prefix of address fields in forms and field errors: `address.street`.
 pub const ADDRESS_PREFIX: &str = "address.";
 
+/// The fields of the citizen form in the order they are shown: the error
+/// summary lists problems in this order.
+pub const FORM_FIELDS: [&str; 9] = [
+    "cpr",
+    "name",
+    "phone",
+    "address.street",
+    "address.house_number",
+    "address.floor",
+    "address.door",
+    "address.postal_code",
+    "address.city",
+];
+
+/// Field errors as (field, message) in the order of the form; fields the form
+/// does not know come last.
+pub fn summary_in_form_order(errors: &FieldErrors) -> Vec<(String, String)> {
+    let position = |field: &str| {
+        FORM_FIELDS
+            .iter()
+            .position(|f| *f == field)
+            .unwrap_or(FORM_FIELDS.len())
+    };
+    let mut items: Vec<(String, String)> = errors
+        .iter()
+        .map(|(k, v)| (k.clone(), v.join(" ")))
+        .collect();
+    items.sort_by_key(|(field, _)| position(field));
+    items
+}
+
 /// Checks name, phone and address and returns every problem at once.
 pub fn check_details(input: &DetailsInput) -> Result<Details, FieldErrors> {
     let mut errors = input.address.validate(ADDRESS_PREFIX);
@@ -347,6 +378,26 @@ mod tests {
             assert!(errors.contains_key(field), "{field}");
         }
         assert!(!errors.contains_key("phone"));
+    }
+
+    #[test]
+    fn the_error_summary_follows_the_form() {
+        let errors = check_new("x", &DetailsInput::default()).unwrap_err();
+        let fields: Vec<String> = summary_in_form_order(&errors)
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "cpr",
+                "name",
+                "address.street",
+                "address.house_number",
+                "address.postal_code",
+                "address.city"
+            ]
+        );
     }
 
     #[test]

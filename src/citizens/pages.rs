@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::store::{self, CitizenRow, Created};
 use super::{
     ACCESS, DetailsInput, SEARCH_LIMIT, SearchQuery, check_details, check_new, format_cpr,
-    format_phone, mask_cpr,
+    format_phone, mask_cpr, summary_in_form_order,
 };
 use crate::domain::AddressInput;
 use crate::error::AppError;
@@ -223,6 +223,13 @@ struct FormPage {
     errors: FormErrors,
     /// The citizen that already has the CPR number typed.
     existing_id: Option<i32>,
+}
+
+impl FormPage {
+    /// The error summary in the order of the fields on the page.
+    fn summary(&self) -> Vec<(String, String)> {
+        summary_in_form_order(&self.errors.0)
+    }
 }
 
 impl FormPage {

@@ -433,3 +433,226 @@ async fn audit_write(
     )
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{Role, Via};
+    use entity::audit_event;
+    use sea_orm::{DatabaseConnection, PaginatorTrait};
+
+    async fn database() -> (tempfile::TempDir, DatabaseConnection) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let db = crate::db::connect(&url).await.unwrap();
+        crate::db::migrate(&db).await.unwrap();
+        (dir, db)
+    }
+
+    fn actor() -> Principal {
+        Principal {
+            user_id: 1,
+            name: "Tina".into(),
+            email: "t@x.invalid".into(),
+            role: Role::Therapist,
+            area_id: None,
+            via: Via::Token,
+        }
+    }
+
+    fn details(name: &str, street: &str, door: &str) -> Details {
+        super::super::check_details(&super::super::DetailsInput {
+            name: name.into(),
+            phone: "86123456".into(),
+            address: AddressInput {
+                street: street.into(),
+                house_number: "12B".into(),
+                floor: Some("2".into()),
+                door: Some(door.into()),
+                postal_code: "8900".into(),
+                city: "Randers C".into(),
+            },
+        })
+        .unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    #[tokio::test]
+    async fn the_same_address_written_differently_is_one_row() {
+        let (_dir, db) = database().await;
+        let a = find_or_create_address(&db, &details("A", "Vestergade", "tv").address, None)
+            .await
+            .unwrap();
+        let b = find_or_create_address(
+            &db,
+            &details("B", "vesterg.", "TV.").address,
+            Some((56.46, 10.03)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(a.id, b.id);
+        assert_eq!(
+            b.lat,
+            Some(56.46),
+            "coordinates fill in an address without them"
+        );
+        assert_eq!(address::Entity::find().count(&db).await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn creating_twice_finds_the_first_and_audits_once_without_the_cpr() {
+        let (_dir, db) = database().await;
+        let cpr = Cpr::parse("0101801234").unwrap();
+        let Created::New(first) = create_citizen(
+            &db,
+            &actor(),
+            &cpr,
+            &details("Karen Jensen", "Vestergade", "tv"),
+            now(),
+        )
+        .await
+        .unwrap() else {
+            panic!("expected a new citizen");
+        };
+        let again = create_citizen(
+            &db,
+            &actor(),
+            &cpr,
+            &details("Karen J", "Torvet", "th"),
+            now(),
+        )
+        .await
+        .unwrap();
+        assert!(matches!(again, Created::Exists(id) if id == first.id));
+        let events = audit_event::Entity::find().all(&db).await.unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].action, "citizen.create");
+        assert_eq!(events[0].citizen_id, Some(first.id));
+        assert!(!events[0].detail.contains("0101801234"));
+    }
+
+    #[tokio::test]
+    async fn an_edit_audits_the_names_of_changed_fields() {
+        let (_dir, db) = database().await;
+        let cpr = Cpr::parse("0101801234").unwrap();
+        let Created::New(citizen) = create_citizen(
+            &db,
+            &actor(),
+            &cpr,
+            &details("Karen Jensen", "Vestergade", "tv"),
+            now(),
+        )
+        .await
+        .unwrap() else {
+            panic!("expected a new citizen");
+        };
+        let unchanged = update_citizen(
+            &db,
+            &actor(),
+            citizen.id,
+            &details("Karen Jensen", "Vesterg.", "tv"),
+            now(),
+        )
+        .await
+        .unwrap();
+        assert!(unchanged.is_empty());
+        let changed = update_citizen(
+            &db,
+            &actor(),
+            citizen.id,
+            &details("Karen Jensen", "Vestergade", "th"),
+            now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(changed, ["address"]);
+        let last = audit_event::Entity::find()
+            .all(&db)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
+        assert_eq!(
+            (last.action.as_str(), last.detail.as_str()),
+            ("citizen.update", "ændrede felter: address")
+        );
+        assert!(matches!(
+            update_citizen(&db, &actor(), 999, &details("X", "Y", "tv"), now()).await,
+            Err(AppError::NotFound)
+        ));
+    }
+
+    #[tokio::test]
+    async fn upsert_keeps_what_it_is_not_given() {
+        let (_dir, db) = database().await;
+        let cpr = Cpr::parse("0101801234").unwrap();
+        let phone = Phone::parse("86123456").unwrap();
+        let data = CitizenData {
+            cpr: &cpr,
+            name: "Karen Jensen",
+            phone: Some(&phone),
+            address_id: None,
+        };
+        let (created, what) = upsert_citizen(&db, None, &data, now()).await.unwrap();
+        assert_eq!(what, Upserted::Created);
+        let renamed = CitizenData {
+            cpr: &cpr,
+            name: "Karen  Marie Jensen",
+            phone: None,
+            address_id: None,
+        };
+        let (updated, what) = upsert_citizen(&db, None, &renamed, now()).await.unwrap();
+        assert_eq!(what, Upserted::Updated(vec!["name"]));
+        assert_eq!(updated.id, created.id);
+        assert_eq!(updated.name, "Karen Marie Jensen");
+        assert_eq!(updated.phone.as_deref(), Some("+4586123456"));
+        let (_, what) = upsert_citizen(&db, None, &renamed, now()).await.unwrap();
+        assert_eq!(what, Upserted::Unchanged);
+    }
+
+    #[tokio::test]
+    async fn search_finds_by_exact_cpr_or_any_case_of_the_name() {
+        let (_dir, db) = database().await;
+        for (cpr, name) in [
+            ("0101801234", "Søren Ørum"),
+            ("0202802345", "Karen Jensen"),
+            ("0303803456", "Jens 100% Hansen"),
+        ] {
+            let cpr = Cpr::parse(cpr).unwrap();
+            create_citizen(
+                &db,
+                &actor(),
+                &cpr,
+                &details(name, "Vestergade", "tv"),
+                now(),
+            )
+            .await
+            .unwrap();
+        }
+        let names = |rows: Vec<CitizenRow>| rows.into_iter().map(|r| r.name).collect::<Vec<_>>();
+        let by = |q: &str| SearchQuery::parse(q);
+        assert_eq!(
+            names(search(&db, &by("ørum")).await.unwrap()),
+            ["Søren Ørum"]
+        );
+        assert_eq!(
+            names(search(&db, &by("JENS")).await.unwrap()),
+            ["Jens 100% Hansen", "Karen Jensen"]
+        );
+        assert_eq!(
+            names(search(&db, &by("0% h")).await.unwrap()),
+            ["Jens 100% Hansen"]
+        );
+        assert!(search(&db, &by("%%")).await.unwrap().is_empty());
+        let rows = search(&db, &by("020280-2345")).await.unwrap();
+        assert_eq!(names(rows.clone()), ["Karen Jensen"]);
+        assert_eq!(rows[0].cpr_masked, "020280-xxxx");
+        assert_eq!(rows[0].address, "Vestergade 12B, 2. tv, 8900 Randers C");
+        assert!(search(&db, &by("0202802346")).await.unwrap().is_empty());
+    }
+}

@@ -22,7 +22,9 @@ async fn kill_dash_nine_while_sending_two_hundred_emails_loses_none() {
             text: "Hej".to_owned(),
             ..Email::default()
         };
-        store::enqueue(&db, email, "test.invalid", chrono::Utc::now()).await.unwrap();
+        store::enqueue(&db, email, "test.invalid", chrono::Utc::now())
+            .await
+            .unwrap();
     }
     let server = SmtpServer::start(Faults {
         delay: Duration::from_millis(10),
@@ -39,7 +41,10 @@ async fn kill_dash_nine_while_sending_two_hundred_emails_loses_none() {
     let (mut first, _) = spawn_depot(&envs, &["serve"]);
     let started = Instant::now();
     while server.received().len() < 40 {
-        assert!(started.elapsed() < Duration::from_secs(60), "the first instance never got going");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the first instance never got going"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     first.kill().unwrap(); // SIGKILL
@@ -54,7 +59,11 @@ async fn kill_dash_nine_while_sending_two_hundred_emails_loses_none() {
         if ids.len() == 200 {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(90), "only {} of 200 arrived", ids.len());
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "only {} of 200 arrived",
+            ids.len()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     second.kill().unwrap();
@@ -63,7 +72,10 @@ async fn kill_dash_nine_while_sending_two_hundred_emails_loses_none() {
     // A duplicate is the same email: same subject under the same Message-ID.
     let mut by_id: HashMap<String, HashSet<String>> = HashMap::new();
     for r in server.received() {
-        by_id.entry(r.message_id()).or_default().insert(r.header("Subject").unwrap());
+        by_id
+            .entry(r.message_id())
+            .or_default()
+            .insert(r.header("Subject").unwrap());
     }
     assert_eq!(by_id.len(), 200);
     assert!(by_id.values().all(|subjects| subjects.len() == 1));

@@ -101,3 +101,14 @@ async fn hsts_is_sent_when_served_over_tls() {
             .contains("max-age")
     );
 }
+
+#[tokio::test]
+async fn every_migration_goes_down_and_up_again() {
+    use migration::{Migrator, MigratorTrait};
+    let url = crate::helpers::fresh_database_url().await;
+    let db = depot::db::connect(&url).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    Migrator::down(&db, None).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+}

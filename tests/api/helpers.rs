@@ -310,7 +310,13 @@ pub fn spawn_depot(envs: &[(&str, &str)], args: &[&str]) -> (std::process::Child
         .env_remove("DATABASE_URL")
         .env("DEPOT_BIND", "127.0.0.1:0")
         .env("DEPOT_LOG", "info")
-        .env("DEPOT_MAIL", format!("file:{}", std::env::temp_dir().join("depot-cli-mail").display()))
+        .env(
+            "DEPOT_MAIL",
+            format!(
+                "file:{}",
+                std::env::temp_dir().join("depot-cli-mail").display()
+            ),
+        )
         .args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());

@@ -89,7 +89,6 @@ impl SmtpServer {
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
-
 }
 
 impl Drop for SmtpServer {
