@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod home;
+pub mod loans;
 pub mod notify;
 pub mod openapi;
 pub mod routes;

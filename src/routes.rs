@@ -78,6 +78,7 @@ pub fn all() -> Vec<RouteDef> {
         crate::home::routes(),
         crate::basedata::routes(),
         crate::citizens::routes(),
+        crate::loans::routes(),
         crate::audit::api::routes(),
         crate::notify::pages::routes(),
         crate::openapi::routes(),

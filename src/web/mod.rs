@@ -10,6 +10,7 @@ use crate::auth::guard::CsrfToken;
 use crate::auth::{Principal, Role};
 use crate::error::AppError;
 
+pub mod api;
 pub mod form;
 
 /// Handed to every template as `ctx`.
