@@ -12,7 +12,7 @@ ensure_frontend() {
     apt_install nodejs npm
   fi
   log "installing front-end packages (npm)"
-  (cd frontend && npm install --no-audit --no-fund --loglevel=error)
+  (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
 }
 
 apt_updated=""
