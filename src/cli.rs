@@ -51,10 +51,50 @@ enum Command {
         #[command(subcommand)]
         action: OverdueAction,
     },
+    /// Make a consistent copy of a running SQLite database (restore: stop the
+    /// service, put the copy in place of the database file, start it again).
+    Backup {
+        /// Where to write the copy; must not exist yet.
+        file: std::path::PathBuf,
+    },
+    /// Personal data retention.
+    Retention {
+        #[command(subcommand)]
+        action: RetentionAction,
+    },
     /// Import data from other systems.
     Import {
         #[command(subcommand)]
         what: ImportWhat,
+    },
+    /// Benchmarks (no database needed).
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchWhat {
+    /// Run the route planner on every VRPLIB VRPTW instance in DIR (gap to the .sol beside it).
+    Routing {
+        dir: std::path::PathBuf,
+        /// Seconds per instance.
+        #[arg(long, default_value = "5")]
+        time_limit: f64,
+    },
+    /// Plan generated depot days (30-150 stops around Randers) and print the figures.
+    Days {
+        #[arg(long, default_value = "10")]
+        count: usize,
+        #[arg(long, default_value = "1")]
+        seed: u64,
+        /// Seconds per day.
+        #[arg(long, default_value = "0.8")]
+        time_limit: f64,
+        /// Save each day's problem and our figures here (for bench/vroom_compare.py).
+        #[arg(long)]
+        write: Option<std::path::PathBuf>,
     },
 }
 
@@ -87,6 +127,12 @@ enum TokenAction {
 }
 
 #[derive(Subcommand, Debug)]
+enum RetentionAction {
+    /// Delete citizens whose retention period has passed (DEPOT_RETENTION_DAYS).
+    Run,
+}
+
+#[derive(Subcommand, Debug)]
 enum OverdueAction {
     /// Draw and send the overdue lists of every area now.
     Send,
@@ -95,13 +141,21 @@ enum OverdueAction {
 #[derive(Subcommand, Debug)]
 enum ImportWhat {
     /// Import existing loans from a CSV file.
-    Loans { file: std::path::PathBuf },
+    Loans {
+        file: std::path::PathBuf,
+        /// Import the valid lines even when some lines are wrong.
+        #[arg(long)]
+        partial: bool,
+    },
 }
 
 /// Exit codes: 0 done, 1 the command failed, 2 a bad setting or usage.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
+    if let Command::Bench { what } = &cli.command {
+        return bench(what);
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -229,18 +283,53 @@ async fn run(command: Command, mut config: Config) -> Result<ExitCode, String> {
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { file } => {
+            let db = crate::db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+            crate::db::backup(&db, &file).await.map_err(|e| e.to_string())?;
+            println!("backup written to {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Retention {
+            action: RetentionAction::Run,
+        } => {
+            let db = connect_migrated(&config).await?;
+            let deleted = crate::privacy::store::delete_expired(&db, clock.now(), config.retention_days)
+                .await
+                .map_err(describe)?;
+            println!("{deleted} citizens deleted after {} days without activity", config.retention_days);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Overdue {
             action: OverdueAction::Send,
-        } => not_yet("overdue send"),
+        } => crate::loans::cli::overdue_send(config, clock).await,
         Command::Import {
-            what: ImportWhat::Loans { .. },
-        } => not_yet("import loans"),
+            what: ImportWhat::Loans { file, partial },
+        } => crate::loans::cli::import_loans(config, clock, &file, partial).await,
+        Command::Bench { what } => Ok(bench(&what)),
     }
 }
 
-fn not_yet(what: &str) -> Result<ExitCode, String> {
-    eprintln!("depot: `{what}` is not available yet");
-    Ok(ExitCode::FAILURE)
+/// Benchmarks need no settings, database or runtime: they run before any of those.
+fn bench(what: &BenchWhat) -> ExitCode {
+    use crate::delivery::planner::bench;
+    let mut out = std::io::stdout().lock();
+    let result = match what {
+        BenchWhat::Routing { dir, time_limit } => bench::routing(dir, *time_limit, &mut out),
+        BenchWhat::Days {
+            count,
+            seed,
+            time_limit,
+            write,
+        } => bench::days(*count, *seed, *time_limit, write.as_deref(), &mut out),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => {
+            eprintln!("depot: {message}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn connect_migrated(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {

@@ -25,6 +25,9 @@ pub struct Config {
     pub worker_poll: Duration,
     /// How often the scheduler looks for due jobs (DEPOT_SCHEDULER_SECONDS).
     pub scheduler_interval: Duration,
+    /// Citizens with nothing open and no activity for this many days are deleted
+    /// (DEPOT_RETENTION_DAYS, default five years).
+    pub retention_days: i64,
     /// Run the mail worker and the scheduler in this instance (DEPOT_BACKGROUND=off to not).
     pub background: bool,
 }
@@ -128,6 +131,7 @@ impl Config {
                 number("DEPOT_SCHEDULER_SECONDS", "60")?.max(1),
             ),
             background,
+            retention_days: i64::try_from(number("DEPOT_RETENTION_DAYS", "1825")?.max(30)).unwrap_or(1825),
             database_url,
             bind,
             mail,

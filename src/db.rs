@@ -40,3 +40,19 @@ pub async fn is_alive(db: &DatabaseConnection) -> bool {
 pub fn is_postgres(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DbBackend::Postgres
 }
+
+/// Writes a consistent copy of a SQLite database to `file` while it is in use
+/// (`VACUUM INTO` reads one snapshot). PostgreSQL has its own tools.
+pub async fn backup(db: &DatabaseConnection, file: &std::path::Path) -> Result<(), DbErr> {
+    if is_postgres(db) {
+        return Err(DbErr::Custom(
+            "backup of PostgreSQL: use pg_dump (or the server's own backups)".to_owned(),
+        ));
+    }
+    if file.exists() {
+        return Err(DbErr::Custom(format!("{} exists already", file.display())));
+    }
+    let path = file.to_string_lossy().replace('\'', "''");
+    db.execute_unprepared(&format!("VACUUM INTO '{path}'")).await?;
+    Ok(())
+}

@@ -249,6 +249,9 @@ pub async fn seed_if_empty(
     let logins = seed_users(&tx, &area_ids, &password_hash, now).await?;
     seed_products(&tx, &mut rng, now).await?;
     seed_citizens(&tx, &mut rng, now).await?;
+    crate::loans::seed_demo_loans(&tx, now).await?;
+    crate::kvik::seed_demo_kvik(&tx, now).await?;
+    crate::orders::demo::seed_demo_orders(&tx, now).await?;
     tx.commit().await?;
     Ok(logins)
 }

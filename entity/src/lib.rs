@@ -11,6 +11,7 @@ pub mod job_run;
 pub mod kvik_booking;
 pub mod kvik_closed_date;
 pub mod kvik_opening;
+pub mod kvik_settings;
 pub mod kvik_slot;
 pub mod loan;
 pub mod loan_event;

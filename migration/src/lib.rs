@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261123_000002_outbox;
 mod m20261123_000003_operations;
+mod m20261123_000015_kvik_settings;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_outbox::Migration),
             Box::new(m20261123_000003_operations::Migration),
+            Box::new(m20261123_000015_kvik_settings::Migration),
         ]
     }
 }

@@ -28,7 +28,12 @@ fn add(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
 /// The messages of a form in the order its fields appear, for the summary at
 /// the top (fields not in `order` come last).
 pub fn summary_in_order(errors: &FieldErrors, order: &[&str]) -> Vec<(String, String)> {
-    let position = |field: &str| order.iter().position(|f| *f == field).unwrap_or(order.len());
+    let position = |field: &str| {
+        order
+            .iter()
+            .position(|f| *f == field)
+            .unwrap_or(order.len())
+    };
     let mut items: Vec<(String, String)> = errors
         .iter()
         .map(|(k, v)| (k.clone(), v.join(" ")))
@@ -260,15 +265,17 @@ pub fn normalise_iso9999(raw: &str) -> Option<String> {
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(format!("{} {} {}", &digits[0..2], &digits[2..4], &digits[4..6]))
+    Some(format!(
+        "{} {} {}",
+        &digits[0..2],
+        &digits[2..4],
+        &digits[4..6]
+    ))
 }
 
 /// A whole number within bounds.
 fn number_in(raw: &str, range: std::ops::RangeInclusive<i32>) -> Option<i32> {
-    raw.trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|n| range.contains(n))
+    raw.trim().parse::<i32>().ok().filter(|n| range.contains(n))
 }
 
 pub fn check_product(input: &ProductInput) -> Result<ProductValues, FieldErrors> {
@@ -371,7 +378,9 @@ impl UnitStatus {
     }
 
     pub fn parse(raw: &str) -> Option<UnitStatus> {
-        UnitStatus::ALL.into_iter().find(|s| s.as_str() == raw.trim())
+        UnitStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim())
     }
 
     pub fn label(self) -> &'static str {
@@ -543,7 +552,10 @@ mod tests {
         assert_eq!(normalise_iso9999("12 06 06").as_deref(), Some("12 06 06"));
         assert_eq!(normalise_iso9999("120606").as_deref(), Some("12 06 06"));
         assert_eq!(normalise_iso9999("12.06.06").as_deref(), Some("12 06 06"));
-        assert_eq!(normalise_iso9999(" 09  33 03 ").as_deref(), Some("09 33 03"));
+        assert_eq!(
+            normalise_iso9999(" 09  33 03 ").as_deref(),
+            Some("09 33 03")
+        );
         assert_eq!(normalise_iso9999("12 06"), None);
         assert_eq!(normalise_iso9999("1206 06"), None);
         assert_eq!(normalise_iso9999("12 06 0a"), None);
@@ -609,7 +621,11 @@ mod tests {
 
     #[test]
     fn product_search_ignores_case_and_matches_every_word() {
-        assert!(product_matches("rollator", "12-06-06-01", "Rollator, standard"));
+        assert!(product_matches(
+            "rollator",
+            "12-06-06-01",
+            "Rollator, standard"
+        ));
         assert!(product_matches("ROLL std", "x", "Rollator std"));
         assert!(product_matches("12-06", "12-06-06-01", "Rollator"));
         assert!(product_matches("TOILETFORHØJER", "x", "Toiletforhøjer"));

@@ -118,6 +118,7 @@ struct ShowPage {
     address: String,
     area: String,
     area_phone: String,
+    loans: Vec<crate::loans::store::LoanRow>,
 }
 
 async fn show(
@@ -134,9 +135,11 @@ async fn show(
         None => None,
     };
     store::record_view(&state.db, &user, id, state.clock.now()).await?;
+    let loans = crate::loans::store::citizen_loans(&state.db, id, state.clock.today()).await?;
     let page = ShowPage {
         ctx,
         id,
+        loans,
         cpr: format_cpr(&citizen.cpr),
         name: citizen.name,
         phone: citizen

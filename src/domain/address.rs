@@ -70,7 +70,7 @@ impl AddressInput {
         {
             add("floor", "Etagen er for lang");
         }
-        if self.door.as_deref().is_some_and(|d| d.chars().count() > 10) {
+        if self.door.as_deref().is_some_and(|d| d.chars().count() > 20) {
             add("door", "Dørbetegnelsen er for lang");
         }
         if let Err(message) = PostalCode::parse(&self.postal_code) {

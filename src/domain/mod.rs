@@ -4,6 +4,6 @@ mod address;
 mod cpr;
 mod phone;
 
-pub use address::{AddressInput, PostalCode, normalise_key};
-pub use cpr::Cpr;
+pub use address::{AddressInput, PostalCode, format_address, normalise_key};
+pub use cpr::{Cpr, mask as mask_cpr};
 pub use phone::Phone;

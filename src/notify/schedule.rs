@@ -27,21 +27,42 @@ pub struct DueJob {
 pub enum JobKind {
     /// Daily: remove ended sessions and old sent emails.
     Housekeeping,
+    /// Daily after 08:00 local: reminders for tomorrow's Kvik bookings.
+    KvikReminders,
+    /// Daily: delete citizens whose retention period has passed.
+    Retention,
+    /// An area's overdue loan list, once per period of its cadence.
+    OverdueList { area_id: i32 },
 }
 
 /// The jobs due at `now`. Capabilities add theirs here.
-pub async fn due_jobs(_state: &AppState, now: DateTime<Utc>) -> Result<Vec<DueJob>, AppError> {
+pub async fn due_jobs(state: &AppState, now: DateTime<Utc>) -> Result<Vec<DueJob>, AppError> {
     let today = crate::clock::local_date(now);
-    Ok(vec![DueJob {
+    let mut jobs = vec![DueJob {
         name: "housekeeping".to_owned(),
         period: today.format("%Y-%m-%d").to_string(),
         kind: JobKind::Housekeeping,
-    }])
+    }];
+    jobs.push(DueJob {
+        name: "retention".to_owned(),
+        period: today.format("%Y-%m-%d").to_string(),
+        kind: JobKind::Retention,
+    });
+    jobs.extend(crate::loans::overdue::due_jobs(state, now).await?);
+    jobs.extend(crate::kvik::due_reminder_job(now));
+    Ok(jobs)
 }
 
 async fn run_job(state: &AppState, job: &DueJob) -> Result<String, AppError> {
     match job.kind {
         JobKind::Housekeeping => housekeeping(state).await,
+        JobKind::KvikReminders => crate::kvik::reminder_job(state).await,
+        JobKind::Retention => {
+            let deleted =
+                crate::privacy::store::delete_expired(&state.db, state.clock.now(), state.config.retention_days).await?;
+            Ok(format!("{deleted} citizens deleted after the retention period"))
+        }
+        JobKind::OverdueList { area_id } => crate::loans::overdue::run_job(state, area_id).await,
     }
 }
 

@@ -50,22 +50,43 @@ pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut items = vec![("/", "Forside")];
     let more: &[(&'static str, &'static str)] = match role {
         Role::Admin => &[
+            ("/orders", "Bestillinger"),
             ("/citizens", "Borgere"),
+            ("/loans", "Lån"),
+            ("/loans/stats", "Statistik"),
             ("/areas", "Områder"),
             ("/products", "Hjælpemidler"),
             ("/units", "Enheder"),
+            ("/kvik/queue", "Kvik Service"),
+            ("/kvik/admin", "Kvik åbningstider"),
             ("/users", "Brugere"),
             ("/admin/mail", "E-mails"),
         ],
         Role::Depot => &[
+            ("/orders", "Bestillinger"),
             ("/citizens", "Borgere"),
+            ("/loans", "Lån"),
+            ("/loans/stats", "Statistik"),
             ("/areas", "Områder"),
             ("/products", "Hjælpemidler"),
             ("/units", "Enheder"),
+            ("/kvik/queue", "Kvik Service"),
+            ("/kvik/admin", "Kvik åbningstider"),
             ("/admin/mail", "E-mails"),
         ],
-        Role::Coordinator | Role::Therapist => &[("/citizens", "Borgere")],
-        Role::Visitator => &[("/citizens", "Borgere")],
+        Role::Coordinator => &[
+            ("/orders/new/hospital", "Ny bestilling"),
+            ("/orders", "Bestillinger"),
+            ("/citizens", "Borgere"),
+        ],
+        Role::Therapist => &[
+            ("/orders/new/therapist", "Ny bestilling"),
+            ("/orders", "Bestillinger"),
+            ("/citizens", "Borgere"),
+            ("/loans", "Lån"),
+            ("/loans/stats", "Statistik"),
+        ],
+        Role::Visitator => &[("/citizens", "Borgere"), ("/kvik/queue", "Kvik Service")],
         Role::Driver => &[],
     };
     items.extend_from_slice(more);

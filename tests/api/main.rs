@@ -4,10 +4,15 @@
 
 mod access;
 mod auth;
+mod citizens;
 mod cli;
 mod crash;
 mod health;
 mod helpers;
 mod jobs;
+mod kvik;
+mod loans;
 mod mail;
+mod orders;
+mod privacy;
 mod smtp;

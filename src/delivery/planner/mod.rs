@@ -1,0 +1,275 @@
+//! The route planner: a pure module. A [`Problem`] goes in, a [`Plan`] comes out, and
+//! the time limit is a parameter ([`Options`]). No database, no clock, no I/O in
+//! [`solve`] — the delivery-runs capability builds the problem from orders, vehicles and
+//! addresses, and stores the plan.
+//!
+//! # The model
+//! - `matrix`: travel durations (seconds) and distances (metres) between *locations*
+//!   (row-major, `size × size`). Build it with [`travel::straight_line_matrix`] (haversine
+//!   × road factor at an average speed, the default) or from an OSRM-compatible table
+//!   service ([`travel::osrm_table_url`], [`travel::parse_osrm_table`],
+//!   [`travel::fetch_osrm_table`]).
+//! - `vehicles`: each with a capacity, a start and an end location (may differ) and a
+//!   shift: it leaves the start no earlier than `shift.0` and is back at the end no later
+//!   than `shift.1`.
+//! - `jobs`: deliveries (loaded at the depot, dropped at the stop) and pickups (collected
+//!   at the stop, brought to the end). A route may mix both: the load at every point is
+//!   the deliveries still on board plus the pickups collected so far, and must stay within
+//!   the capacity. Each job has a service time and a window for the *start* of service —
+//!   a hospital discharge at 10:00 gives a window ending at 10:00 minus the service time,
+//!   so the aid is in place before the citizen comes home.
+//! - All times are whole seconds on any axis the caller chooses (e.g. seconds since
+//!   midnight); all amounts are whole units (e.g. transport volume).
+//!
+//! # The result
+//! [`Plan`] has one [`Route`] per used vehicle (stops in order with arrival and service
+//! start) and the jobs it cannot serve with a [`Reason`] (`Reason::label_da` gives the
+//! Danish text for pages). [`check`] re-verifies a plan on a separate code path.
+//!
+//! # The search
+//! Slack Induction by String Removals (SISR, Christiaens & Vanden Berghe 2020): ruin
+//! the plan by removing strings of nearby stops from a few routes, recreate it by
+//! greedy insertion with blinks, accept by simulated annealing. One search per thread
+//! with its own seed; the best plan wins. See `search.rs`.
+
+pub mod bench;
+mod check;
+mod model;
+mod route;
+mod search;
+pub mod travel;
+pub mod vrplib;
+
+#[cfg(test)]
+mod tests;
+
+use serde::{Deserialize, Serialize};
+
+pub use check::check;
+
+/// Durations (seconds) and distances (metres) between locations, row-major.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TravelMatrix {
+    pub size: usize,
+    pub durations: Vec<i64>,
+    pub distances: Vec<i64>,
+}
+
+impl TravelMatrix {
+    pub fn duration(&self, from: usize, to: usize) -> i64 {
+        self.durations.get(from * self.size + to).copied().unwrap_or(0)
+    }
+
+    pub fn distance(&self, from: usize, to: usize) -> i64 {
+        self.distances.get(from * self.size + to).copied().unwrap_or(0)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Vehicle {
+    /// The caller's id, returned in [`Route::vehicle`].
+    pub id: i64,
+    pub capacity: i64,
+    /// Location index where the shift starts and ends.
+    pub start: usize,
+    pub end: usize,
+    /// Leave the start no earlier than `.0`; be back at the end no later than `.1`.
+    pub shift: (i64, i64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// Loaded at the start, dropped at the stop.
+    Delivery,
+    /// Collected at the stop, brought to the end.
+    Pickup,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    /// The caller's id, returned in visits and in the unassigned list.
+    pub id: i64,
+    /// Location index.
+    pub location: usize,
+    pub kind: JobKind,
+    /// Amount in the same unit as the vehicles' capacity.
+    pub demand: i64,
+    /// Seconds at the door.
+    pub service: i64,
+    /// Earliest and latest start of service.
+    pub window: (i64, i64),
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    pub matrix: TravelMatrix,
+    pub vehicles: Vec<Vehicle>,
+    pub jobs: Vec<Job>,
+}
+
+/// What the search minimises.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Objective {
+    /// Total driving time (the depot's choice: drivers' hours are the scarce thing).
+    #[default]
+    Duration,
+    /// Total distance (the benchmark convention).
+    Distance,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Wall-clock budget of the search; a first plan exists long before it.
+    pub time_limit: std::time::Duration,
+    /// Independent searches run side by side; the best plan wins.
+    pub threads: usize,
+    pub seed: u64,
+    pub objective: Objective,
+    /// Stop after this many iterations per search (tests use it for repeatable runs).
+    pub max_iterations: Option<u64>,
+}
+
+impl Default for Options {
+    /// The depot's default: ready in well under a second for a day of 100 stops.
+    fn default() -> Self {
+        Self {
+            time_limit: std::time::Duration::from_millis(800),
+            threads: 2,
+            seed: 1,
+            objective: Objective::Duration,
+            max_iterations: None,
+        }
+    }
+}
+
+/// One stop of a route.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    /// The job's caller id.
+    pub job: i64,
+    /// Index of the job in `Problem::jobs`.
+    pub job_index: usize,
+    pub arrival: i64,
+    /// Start of service (later than the arrival when the vehicle waits for the window).
+    pub start: i64,
+    /// Load on board when the vehicle leaves the stop.
+    pub load_after: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Route {
+    /// The vehicle's caller id.
+    pub vehicle: i64,
+    /// Index of the vehicle in `Problem::vehicles`.
+    pub vehicle_index: usize,
+    /// Departure from the start: as late as possible without delaying any stop.
+    pub departure: i64,
+    /// Arrival back at the end.
+    pub arrival: i64,
+    /// Load on board when leaving the start (all deliveries of the route).
+    pub initial_load: i64,
+    pub stops: Vec<Visit>,
+    /// Metres driven.
+    pub distance: i64,
+    /// Seconds driven (without service and waiting).
+    pub driving: i64,
+    /// Seconds from departure to arrival back (driving, service and waiting).
+    pub duration: i64,
+}
+
+/// Why a job is left out of the plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// There are no vehicles at all.
+    NoVehicle,
+    /// The demand exceeds the capacity of every vehicle.
+    OverCapacity,
+    /// No vehicle can reach the stop within its window and be back within its shift,
+    /// even on an otherwise empty route.
+    WindowCannotBeMet,
+    /// Each vehicle could take it alone, but the routes are full (time or capacity).
+    NoRoom,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoVehicle => "no_vehicle",
+            Self::OverCapacity => "over_capacity",
+            Self::WindowCannotBeMet => "window_cannot_be_met",
+            Self::NoRoom => "no_room",
+        }
+    }
+
+    /// The Danish text shown to depot staff.
+    pub fn label_da(self) -> &'static str {
+        match self {
+            Self::NoVehicle => "ingen biler til rådighed",
+            Self::OverCapacity => "fylder mere end der er plads til i bilerne",
+            Self::WindowCannotBeMet => "tidsvinduet kan ikke nås",
+            Self::NoRoom => "ikke plads i ruterne (tid eller lastrum)",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Unassigned {
+    pub job: i64,
+    pub job_index: usize,
+    pub reason: Reason,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub routes: Vec<Route>,
+    pub unassigned: Vec<Unassigned>,
+}
+
+impl Plan {
+    pub fn distance(&self) -> i64 {
+        self.routes.iter().map(|r| r.distance).sum()
+    }
+
+    pub fn driving(&self) -> i64 {
+        self.routes.iter().map(|r| r.driving).sum()
+    }
+}
+
+/// A problem that cannot be planned at all (a programming or data error, not a hard day).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("the travel matrix must be {0}×{0} for both durations and distances")]
+    MatrixSize(usize),
+    #[error("{0} refers to location {1}, outside the matrix")]
+    Location(String, usize),
+    #[error("{0}: {1}")]
+    Invalid(String, &'static str),
+}
+
+/// Plan the routes. Pure and deterministic for a given seed and iteration limit; with a
+/// time limit only, the result depends on the machine's speed.
+pub fn solve(problem: &Problem, options: &Options) -> Result<Plan, PlanError> {
+    let model = model::Model::new(problem, options.objective)?;
+    let threads = options.threads.max(1);
+    let best = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let model = &model;
+                let seed = options.seed.wrapping_add(i as u64 * 0x9E37_79B9);
+                scope.spawn(move || search::run(model, options, seed))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().ok())
+            .min_by_key(|s| (s.unassigned_count(), s.cost))
+    });
+    let solution = match best {
+        Some(s) => s,
+        None => search::run(&model, options, options.seed),
+    };
+    Ok(model.to_plan(problem, &solution))
+}

@@ -1,0 +1,253 @@
+//! The problem compiled for the search: flat arrays, the objective's cost matrix,
+//! neighbour lists, vehicle types, and the jobs no vehicle could ever serve (with
+//! their reason) taken out before the search starts.
+
+use super::route::RouteState;
+use super::search::Solution;
+use super::{
+    JobKind, Objective, Plan, PlanError, Problem, Reason, Route, Unassigned, Visit,
+};
+
+#[derive(Clone, Debug)]
+pub(crate) struct VehicleModel {
+    pub start: usize,
+    pub end: usize,
+    pub open: i64,
+    pub close: i64,
+    pub capacity: i64,
+    /// Vehicles with the same start, end, shift and capacity share a type: the search
+    /// tries only one empty route per type.
+    pub kind: usize,
+}
+
+#[derive(Debug)]
+pub(crate) struct Model {
+    pub jobs: usize,
+    pub size: usize,
+    pub cost: Vec<i64>,
+    pub time: Vec<i64>,
+    pub job_loc: Vec<usize>,
+    pub service: Vec<i64>,
+    pub early: Vec<i64>,
+    pub late: Vec<i64>,
+    pub delivery: Vec<i64>,
+    pub pickup: Vec<i64>,
+    pub vehicles: Vec<VehicleModel>,
+    /// For each job, the other jobs by increasing cost from it.
+    pub neighbours: Vec<Vec<u32>>,
+    /// Cost from the first vehicle's start (the depot) to each job.
+    pub from_depot: Vec<i64>,
+    /// Jobs that no vehicle could serve even alone, with the reason.
+    pub excluded: Vec<Option<Reason>>,
+}
+
+impl Model {
+    pub fn new(problem: &Problem, objective: Objective) -> Result<Self, PlanError> {
+        let m = &problem.matrix;
+        let size = m.size;
+        if m.durations.len() != size * size || m.distances.len() != size * size {
+            return Err(PlanError::MatrixSize(size));
+        }
+        let mut types: Vec<(usize, usize, i64, i64, i64)> = Vec::new();
+        let mut vehicles = Vec::with_capacity(problem.vehicles.len());
+        for (i, v) in problem.vehicles.iter().enumerate() {
+            for loc in [v.start, v.end] {
+                if loc >= size {
+                    return Err(PlanError::Location(format!("vehicle {i}"), loc));
+                }
+            }
+            if v.capacity < 0 {
+                return Err(PlanError::Invalid(format!("vehicle {i}"), "negative capacity"));
+            }
+            let key = (v.start, v.end, v.shift.0, v.shift.1, v.capacity);
+            let kind = match types.iter().position(|t| *t == key) {
+                Some(k) => k,
+                None => {
+                    types.push(key);
+                    types.len() - 1
+                }
+            };
+            vehicles.push(VehicleModel {
+                start: v.start,
+                end: v.end,
+                open: v.shift.0,
+                close: v.shift.1,
+                capacity: v.capacity,
+                kind,
+            });
+        }
+        let n = problem.jobs.len();
+        let mut job_loc = Vec::with_capacity(n);
+        let (mut delivery, mut pickup) = (vec![0; n], vec![0; n]);
+        for (i, j) in problem.jobs.iter().enumerate() {
+            if j.location >= size {
+                return Err(PlanError::Location(format!("job {i}"), j.location));
+            }
+            if j.demand < 0 || j.service < 0 {
+                return Err(PlanError::Invalid(
+                    format!("job {i}"),
+                    "negative demand or service time",
+                ));
+            }
+            job_loc.push(j.location);
+            match j.kind {
+                JobKind::Delivery => delivery[i] = j.demand,
+                JobKind::Pickup => pickup[i] = j.demand,
+            }
+        }
+        let cost = match objective {
+            Objective::Duration => m.durations.clone(),
+            Objective::Distance => m.distances.clone(),
+        };
+        let mut model = Self {
+            jobs: n,
+            size,
+            cost,
+            time: m.durations.clone(),
+            job_loc,
+            service: problem.jobs.iter().map(|j| j.service).collect(),
+            early: problem.jobs.iter().map(|j| j.window.0).collect(),
+            late: problem.jobs.iter().map(|j| j.window.1).collect(),
+            delivery,
+            pickup,
+            vehicles,
+            neighbours: Vec::new(),
+            from_depot: Vec::new(),
+            excluded: Vec::new(),
+        };
+        model.neighbours = (0..n)
+            .map(|a| {
+                let mut others: Vec<u32> = (0..n).filter(|&b| b != a).map(|b| b as u32).collect();
+                others.sort_by_key(|&b| model.job_cost(a, b as usize));
+                others
+            })
+            .collect();
+        let depot = model.vehicles.first().map_or(0, |v| v.start);
+        model.from_depot = (0..n).map(|j| model.c(depot, model.job_loc[j])).collect();
+        model.excluded = (0..n).map(|j| model.reason_alone(j)).collect();
+        Ok(model)
+    }
+
+    #[inline]
+    pub fn c(&self, a: usize, b: usize) -> i64 {
+        self.cost[a * self.size + b]
+    }
+
+    #[inline]
+    pub fn t(&self, a: usize, b: usize) -> i64 {
+        self.time[a * self.size + b]
+    }
+
+    fn job_cost(&self, a: usize, b: usize) -> i64 {
+        self.c(self.job_loc[a], self.job_loc[b])
+    }
+
+    /// Why no vehicle could serve job `j` even on an otherwise empty route.
+    fn reason_alone(&self, j: usize) -> Option<Reason> {
+        if self.vehicles.is_empty() {
+            return Some(Reason::NoVehicle);
+        }
+        let need = self.delivery[j].max(self.pickup[j]);
+        let mut roomy = false;
+        for v in &self.vehicles {
+            if need > v.capacity {
+                continue;
+            }
+            roomy = true;
+            let loc = self.job_loc[j];
+            let begin = (v.open + self.t(v.start, loc)).max(self.early[j]);
+            let back = begin + self.service[j] + self.t(loc, v.end);
+            if self.early[j] <= self.late[j] && begin <= self.late[j] && back <= v.close {
+                return None;
+            }
+        }
+        Some(if roomy {
+            Reason::WindowCannotBeMet
+        } else {
+            Reason::OverCapacity
+        })
+    }
+
+    /// Turns the search's solution into the public plan, with times.
+    pub fn to_plan(&self, problem: &Problem, solution: &Solution) -> Plan {
+        let routes = solution
+            .routes
+            .iter()
+            .filter(|r| !r.jobs.is_empty())
+            .map(|r| self.route_out(problem, r))
+            .collect();
+        let mut unassigned: Vec<Unassigned> = (0..self.jobs)
+            .filter_map(|j| {
+                let reason = match self.excluded[j] {
+                    Some(reason) => reason,
+                    None if solution.route_of[j] == u32::MAX => Reason::NoRoom,
+                    None => return None,
+                };
+                Some(Unassigned {
+                    job: problem.jobs[j].id,
+                    job_index: j,
+                    reason,
+                })
+            })
+            .collect();
+        unassigned.sort_by_key(|u| u.job_index);
+        Plan { routes, unassigned }
+    }
+
+    fn route_out(&self, problem: &Problem, r: &RouteState) -> Route {
+        let v = &self.vehicles[r.vehicle];
+        // Leave as late as possible without delaying any stop (Savelsbergh's forward
+        // time slack): the vehicle then waits less on the road.
+        let mut slack = i64::MAX;
+        let mut waited = 0;
+        let mut time = v.open;
+        let mut at = v.start;
+        for &j in &r.jobs {
+            let arrival = time + self.t(at, self.job_loc[j]);
+            let begin = arrival.max(self.early[j]);
+            waited += begin - arrival;
+            slack = slack.min(waited + self.late[j] - begin);
+            time = begin + self.service[j];
+            at = self.job_loc[j];
+        }
+        let back = time + self.t(at, v.end);
+        slack = slack.min(waited + v.close - back).min(waited).max(0);
+        let departure = v.open + slack;
+
+        let mut load: i64 = r.jobs.iter().map(|&j| self.delivery[j]).sum();
+        let initial_load = load;
+        let (mut time, mut at, mut distance, mut driving) = (departure, v.start, 0, 0);
+        let mut stops = Vec::with_capacity(r.jobs.len());
+        for &j in &r.jobs {
+            let loc = self.job_loc[j];
+            let arrival = time + self.t(at, loc);
+            let start = arrival.max(self.early[j]);
+            distance += problem.matrix.distance(at, loc);
+            driving += self.t(at, loc);
+            load += self.pickup[j] - self.delivery[j];
+            stops.push(Visit {
+                job: problem.jobs[j].id,
+                job_index: j,
+                arrival,
+                start,
+                load_after: load,
+            });
+            time = start + self.service[j];
+            at = loc;
+        }
+        distance += problem.matrix.distance(at, v.end);
+        driving += self.t(at, v.end);
+        let arrival = time + self.t(at, v.end);
+        Route {
+            vehicle: problem.vehicles[r.vehicle].id,
+            vehicle_index: r.vehicle,
+            departure,
+            arrival,
+            initial_load,
+            stops,
+            distance,
+            driving,
+            duration: arrival - departure,
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! SISR — Slack Induction by String Removals (Christiaens & Vanden Berghe,
+//! Transportation Science 2020). Each iteration removes a few *strings* (runs of
+//! consecutive stops) from routes near a random stop, reinserts every removed stop at
+//! its cheapest feasible place while skipping a few places at random ("blinks"), and
+//! accepts the result by simulated annealing. Removing neighbouring strings frees room
+//! (slack) in time windows and capacity exactly where the routes compete for stops,
+//! which is why such a simple scheme is strong on windowed problems.
+//!
+//! Routes stay feasible throughout; a stop that fits nowhere stays unassigned and is
+//! retried every iteration. Fewer unassigned stops always win over lower cost.
+
+use std::time::Instant;
+
+use rand::rngs::SmallRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use super::Options;
+use super::model::Model;
+use super::route::RouteState;
+
+/// Average number of stops removed per iteration.
+const AVG_REMOVED: f64 = 10.0;
+/// Longest string removed from one route.
+const MAX_STRING: usize = 10;
+/// Chance of skipping an insertion place.
+const BLINK: f64 = 0.01;
+/// Chance that an iteration empties a whole route instead of removing strings.
+const ROUTE_REMOVAL: f64 = 0.03;
+const NOT_ROUTED: u32 = u32::MAX;
+
+#[derive(Debug)]
+pub(crate) struct Solution {
+    /// One route per vehicle, empty when the vehicle stays home.
+    pub routes: Vec<RouteState>,
+    /// Route index of each job, `NOT_ROUTED` when not in a route.
+    pub route_of: Vec<u32>,
+    /// Jobs the search still tries to place (not the excluded ones).
+    pub unassigned: Vec<usize>,
+    pub cost: i64,
+}
+
+impl Clone for Solution {
+    fn clone(&self) -> Self {
+        Self {
+            routes: self.routes.clone(),
+            route_of: self.route_of.clone(),
+            unassigned: self.unassigned.clone(),
+            cost: self.cost,
+        }
+    }
+
+    fn clone_from(&mut self, o: &Self) {
+        self.routes.clone_from(&o.routes);
+        self.route_of.clone_from(&o.route_of);
+        self.unassigned.clone_from(&o.unassigned);
+        self.cost = o.cost;
+    }
+}
+
+impl Solution {
+    fn empty(m: &Model) -> Self {
+        Self {
+            routes: (0..m.vehicles.len()).map(|v| RouteState::new(m, v)).collect(),
+            route_of: vec![NOT_ROUTED; m.jobs],
+            unassigned: (0..m.jobs).filter(|&j| m.excluded[j].is_none()).collect(),
+            cost: 0,
+        }
+    }
+
+    pub fn unassigned_count(&self) -> usize {
+        self.unassigned.len()
+    }
+
+    fn better_than(&self, o: &Self) -> bool {
+        (self.unassigned.len(), self.cost) < (o.unassigned.len(), o.cost)
+    }
+}
+
+/// One search with its own random stream, until the time or iteration limit.
+pub(crate) fn run(m: &Model, options: &Options, seed: u64) -> Solution {
+    let began = Instant::now();
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut removed = Vec::with_capacity(m.jobs);
+    let mut current = Solution::empty(m);
+    recreate(m, &mut current, &mut removed, &mut rng);
+    let mut best = current.clone();
+    let mut candidate = current.clone();
+    if current.unassigned.is_empty() && m.jobs < 2 {
+        return best;
+    }
+
+    // The temperature follows the size of one typical leg, so the same schedule fits
+    // metres, seconds and the benchmark's tenths.
+    let arcs = (m.jobs + m.vehicles.len()).max(1) as f64;
+    let leg = (current.cost as f64 / arcs).max(1.0);
+    let (t_start, t_end) = (10.0 * leg, 0.1 * leg);
+    let limit = options.time_limit.as_secs_f64().max(1e-3);
+    let max_iterations = options.max_iterations.unwrap_or(u64::MAX);
+
+    let mut iteration: u64 = 0;
+    loop {
+        // With an iteration limit the schedule follows iterations (repeatable runs);
+        // otherwise it follows the clock. The clock always stops the search.
+        let timed = began.elapsed().as_secs_f64() / limit;
+        if timed >= 1.0 || iteration >= max_iterations {
+            break;
+        }
+        let progress = match options.max_iterations {
+            Some(max) => iteration as f64 / max.max(1) as f64,
+            None => timed,
+        };
+        iteration += 1;
+        let temperature = t_start * (t_end / t_start).powf(progress);
+
+        candidate.clone_from(&current);
+        ruin(m, &mut candidate, &mut removed, &mut rng);
+        recreate(m, &mut candidate, &mut removed, &mut rng);
+
+        let threshold =
+            current.cost as f64 - temperature * rng.random::<f64>().max(f64::MIN_POSITIVE).ln();
+        let accept = match candidate.unassigned.len().cmp(&current.unassigned.len()) {
+            std::cmp::Ordering::Less => true,
+            std::cmp::Ordering::Greater => false,
+            std::cmp::Ordering::Equal => (candidate.cost as f64) < threshold,
+        };
+        if accept {
+            std::mem::swap(&mut current, &mut candidate);
+            if current.better_than(&best) {
+                best.clone_from(&current);
+            }
+        }
+    }
+    eprintln!("DEBUG iterations {iteration} best {}", best.cost);
+    best
+}
+
+/// Removes strings of consecutive stops from a few routes near a random stop; the
+/// removed jobs (plus the ones already unassigned) end up in `removed`.
+fn ruin(m: &Model, s: &mut Solution, removed: &mut Vec<usize>, rng: &mut SmallRng) {
+    removed.clear();
+    removed.append(&mut s.unassigned);
+    let routed = m.jobs - removed.len() - m.excluded.iter().filter(|e| e.is_some()).count();
+    let used = s.routes.iter().filter(|r| !r.jobs.is_empty()).count();
+    if routed == 0 || used == 0 {
+        return;
+    }
+    let avg_len = (routed as f64 / used as f64).max(1.0);
+    let max_len = (MAX_STRING as f64).min(avg_len);
+    let max_strings = 4.0 * AVG_REMOVED / (1.0 + max_len) - 1.0;
+    let strings = rng.random_range(1.0..max_strings.max(1.0) + 1.0).floor() as usize;
+
+    if rng.random::<f64>() < ROUTE_REMOVAL {
+        // Now and then empty a whole route: string removals alone rarely take out
+        // every stop of a long route, so the fleet could never shrink.
+        let pick = rng.random_range(0..used);
+        if let Some(route) = s.routes.iter_mut().filter(|r| !r.jobs.is_empty()).nth(pick) {
+            for j in route.jobs.drain(..) {
+                s.route_of[j] = NOT_ROUTED;
+                removed.push(j);
+            }
+            route.update(m);
+        }
+        return;
+    }
+    let mut seed = rng.random_range(0..m.jobs);
+    while s.route_of[seed] == NOT_ROUTED {
+        seed = rng.random_range(0..m.jobs);
+    }
+    let mut ruined: Vec<usize> = Vec::with_capacity(strings);
+    let order = std::iter::once(seed).chain(m.neighbours[seed].iter().map(|&c| c as usize));
+    for c in order {
+        if ruined.len() >= strings {
+            break;
+        }
+        let r = s.route_of[c];
+        if r == NOT_ROUTED || ruined.contains(&(r as usize)) {
+            continue;
+        }
+        let r = r as usize;
+        ruined.push(r);
+        let route = &mut s.routes[r];
+        let len = route.len();
+        let cap = (max_len.floor() as usize).clamp(1, len);
+        let l = rng.random_range(1..=cap);
+        let Some(pos) = route.jobs.iter().position(|&j| j == c) else {
+            continue;
+        };
+        if l == len || rng.random::<f64>() < 0.5 {
+            // A plain string containing c.
+            let first = rng.random_range(pos.saturating_sub(l - 1)..=pos.min(len - l));
+            for j in route.jobs.drain(first..first + l) {
+                s.route_of[j] = NOT_ROUTED;
+                removed.push(j);
+            }
+        } else {
+            // A split string: a window of l + keep stops around c of which a middle
+            // run of `keep` stays, so the route keeps some of its shape.
+            let mut keep = 1;
+            while l + keep < len && rng.random::<f64>() < 0.5 {
+                keep += 1;
+            }
+            let width = l + keep;
+            let first = rng.random_range(pos.saturating_sub(width - 1)..=pos.min(len - width));
+            let kept_from = first + rng.random_range(0..=l);
+            let mut k = 0;
+            route.jobs.retain(|&j| {
+                let at = k;
+                k += 1;
+                let inside = at >= first && at < first + width;
+                let kept = at >= kept_from && at < kept_from + keep;
+                if inside && !kept {
+                    s.route_of[j] = NOT_ROUTED;
+                    removed.push(j);
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+        route.update(m);
+    }
+}
+
+/// Inserts the removed jobs one by one at their cheapest feasible place.
+fn recreate(m: &Model, s: &mut Solution, removed: &mut Vec<usize>, rng: &mut SmallRng) {
+    match rng.random_range(0..11) {
+        0..=3 => removed.shuffle(rng),
+        4..=7 => removed.sort_by_key(|&j| std::cmp::Reverse(m.delivery[j].max(m.pickup[j]))),
+        8..=9 => removed.sort_by_key(|&j| std::cmp::Reverse(m.from_depot[j])),
+        _ => removed.sort_by_key(|&j| m.from_depot[j]),
+    }
+    let mut seen_empty: Vec<usize> = Vec::new();
+    for &j in removed.iter() {
+        let mut best: Option<(i64, usize, usize)> = None;
+        seen_empty.clear();
+        for (r, route) in s.routes.iter().enumerate() {
+            if route.jobs.is_empty() {
+                // Identical unused vehicles give identical insertions: try one.
+                let kind = m.vehicles[route.vehicle].kind;
+                if seen_empty.contains(&kind) {
+                    continue;
+                }
+                seen_empty.push(kind);
+            }
+            for p in 0..=route.len() {
+                if route.start_at(p) > m.late[j] {
+                    break;
+                }
+                if rng.random::<f64>() < BLINK {
+                    continue;
+                }
+                if let Some(delta) = route.insertion(m, j, p)
+                    && best.is_none_or(|(d, _, _)| delta < d)
+                {
+                    best = Some((delta, r, p));
+                }
+            }
+        }
+        match best {
+            Some((_, r, p)) => {
+                let route = &mut s.routes[r];
+                route.jobs.insert(p, j);
+                route.update(m);
+                s.route_of[j] = r as u32;
+            }
+            None => s.unassigned.push(j),
+        }
+    }
+    removed.clear();
+    s.cost = s.routes.iter().map(|r| r.cost).sum();
+}

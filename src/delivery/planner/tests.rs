@@ -1,0 +1,326 @@
+//! Unit tests of the planner on tiny problems whose answers are known by hand.
+
+use std::time::Duration;
+
+use super::*;
+
+/// Locations on a plane, one unit = one second = one metre.
+fn matrix(points: &[(i64, i64)]) -> TravelMatrix {
+    let size = points.len();
+    let mut d = Vec::new();
+    for a in points {
+        for b in points {
+            let dx = (a.0 - b.0) as f64;
+            let dy = (a.1 - b.1) as f64;
+            d.push((dx * dx + dy * dy).sqrt().round() as i64);
+        }
+    }
+    TravelMatrix {
+        size,
+        durations: d.clone(),
+        distances: d,
+    }
+}
+
+fn van(id: i64, capacity: i64) -> Vehicle {
+    Vehicle {
+        id,
+        capacity,
+        start: 0,
+        end: 0,
+        shift: (0, 10_000),
+    }
+}
+
+fn job(id: i64, location: usize, kind: JobKind, demand: i64) -> Job {
+    Job {
+        id,
+        location,
+        kind,
+        demand,
+        service: 0,
+        window: (0, 10_000),
+    }
+}
+
+fn quick() -> Options {
+    Options {
+        time_limit: Duration::from_secs(5),
+        threads: 1,
+        seed: 7,
+        objective: Objective::Distance,
+        max_iterations: Some(2_000),
+    }
+}
+
+fn planned(problem: &Problem) -> Plan {
+    let plan = solve(problem, &quick()).expect("solves");
+    check(problem, &plan).expect("the plan passes the check");
+    plan
+}
+
+fn order(plan: &Plan, route: usize) -> Vec<i64> {
+    plan.routes[route].stops.iter().map(|v| v.job).collect()
+}
+
+#[test]
+fn stops_on_a_line_are_served_out_and_back_in_one_route() {
+    let problem = Problem {
+        matrix: matrix(&[(0, 0), (30, 0), (10, 0), (20, 0), (40, 0)]),
+        vehicles: vec![van(1, 10), van(2, 10)],
+        jobs: (1..=4).map(|i| job(i, i as usize, JobKind::Delivery, 1)).collect(),
+    };
+    let plan = planned(&problem);
+    assert_eq!(plan.distance(), 80);
+    assert_eq!(plan.routes.len(), 1);
+    assert!(plan.unassigned.is_empty());
+}
+
+#[test]
+fn a_square_needs_two_vans_when_each_carries_two() {
+    let problem = Problem {
+        matrix: matrix(&[(0, 0), (10, 10), (10, -10), (-10, 10), (-10, -10)]),
+        vehicles: vec![van(1, 2), van(2, 2), van(3, 2)],
+        jobs: (1..=4).map(|i| job(i, i as usize, JobKind::Delivery, 1)).collect(),
+    };
+    let plan = planned(&problem);
+    // Each route: out 14, across 20, back 14.
+    assert_eq!(plan.routes.len(), 2);
+    assert_eq!(plan.distance(), 96);
+}
+
+#[test]
+fn a_job_bigger_than_every_van_is_unassigned_over_capacity() {
+    let problem = Problem {
+        matrix: matrix(&[(0, 0), (10, 0), (20, 0)]),
+        vehicles: vec![van(1, 5)],
+        jobs: vec![job(1, 1, JobKind::Delivery, 6), job(2, 2, JobKind::Pickup, 5)],
+    };
+    let plan = planned(&problem);
+    assert_eq!(plan.unassigned.len(), 1);
+    assert_eq!(plan.unassigned[0].job, 1);
+    assert_eq!(plan.unassigned[0].reason, Reason::OverCapacity);
+    assert_eq!(Reason::OverCapacity.as_str(), "over_capacity");
+    assert_eq!(order(&plan, 0), vec![2]);
+}
+
+#[test]
+fn a_window_closing_before_the_van_can_arrive_cannot_be_met() {
+    let mut late = job(1, 1, JobKind::Delivery, 1);
+    late.window = (0, 50); // 100 away: the van cannot be there by 50
+    let mut back_late = job(2, 1, JobKind::Delivery, 1);
+    back_late.window = (9_950, 10_000); // reachable, but then home after the shift
+    let problem = Problem {
+        matrix: matrix(&[(0, 0), (100, 0)]),
+        vehicles: vec![van(1, 5)],
+        jobs: vec![late, back_late],
+    };
+    let plan = planned(&problem);
+    let reasons: Vec<_> = plan.unassigned.iter().map(|u| u.reason).collect();
+    assert_eq!(reasons, vec![Reason::WindowCannotBeMet; 2]);
+    assert_eq!(Reason::WindowCannotBeMet.label_da(), "tidsvinduet kan ikke nås");
+}
+
+#[test]
+fn no_vans_means_no_vehicle_for_anyone() {
+    let problem = Problem {
+        matrix: matrix(&[(0, 0), (1, 0)]),
+        vehicles: vec![],
+        jobs: vec![job(1, 1, JobKind::Delivery, 1)],
+    };
+    let plan = planned(&problem);
+    assert_eq!(plan.unassigned[0].reason, Reason::NoVehicle);
+}
+
+#[test]
+fn two_stops_with_the_same_tight_window_far_apart_leave_one_without_room() {
+    let mut a = job(1, 1, JobKind::Delivery, 1);
+    let mut b = job(2, 2, JobKind::Delivery, 1);
+    a.window = (100, 110);
+    b.window = (100, 110);
+    let problem = Problem {
+        matrix: matrix(&[(0, 0), (100, 0), (-100, 0)]),
+        vehicles: vec![van(1, 5)],
+        jobs: vec![a, b],
+    };
+    let plan = planned(&problem);
+    assert_eq!(plan.routes.len(), 1);
+    assert_eq!(plan.unassigned.len(), 1);
+    assert_eq!(plan.unassigned[0].reason, Reason::NoRoom);
+}
+
+#[test]
+fn deliveries_go_before_pickups_when_the_van_would_otherwise_overflow() {
+    // One-way streets: the round 0 → pickup → delivery → 0 costs 30, the other way
+    // round 150. Collecting first overfills the van: 6 to deliver + 6 collected > 10.
+    let d = vec![0, 10, 50, 50, 0, 10, 10, 50, 0];
+    let problem = Problem {
+        matrix: TravelMatrix {
+            size: 3,
+            durations: d.clone(),
+            distances: d,
+        },
+        vehicles: vec![van(1, 10)],
+        jobs: vec![job(1, 2, JobKind::Delivery, 6), job(2, 1, JobKind::Pickup, 6)],
+    };
+    let plan = planned(&problem);
+    assert_eq!(order(&plan, 0), vec![1, 2]);
+    assert_eq!(plan.distance(), 150);
+    assert_eq!(plan.routes[0].initial_load, 6);
+    let loads: Vec<_> = plan.routes[0].stops.iter().map(|v| v.load_after).collect();
+    assert_eq!(loads, vec![0, 6]);
+
+    // With room for both, the short way round (pickup first) wins.
+    let mut roomy = problem.clone();
+    roomy.vehicles[0].capacity = 12;
+    let plan = planned(&roomy);
+    assert_eq!(order(&plan, 0), vec![2, 1]);
+    assert_eq!(plan.distance(), 30);
+}
+
+#[test]
+fn a_van_may_end_its_shift_somewhere_else_than_it_started() {
+    let mut problem = Problem {
+        matrix: matrix(&[(0, 0), (100, 0), (50, 0)]),
+        vehicles: vec![van(1, 5)],
+        jobs: vec![job(1, 2, JobKind::Delivery, 1)],
+    };
+    problem.vehicles[0].end = 1;
+    let plan = planned(&problem);
+    assert_eq!(plan.distance(), 100);
+}
+
+#[test]
+fn the_van_leaves_late_enough_not_to_wait_at_the_first_window() {
+    let mut a = job(1, 1, JobKind::Delivery, 1);
+    a.window = (500, 600);
+    a.service = 60;
+    let problem = Problem {
+        matrix: matrix(&[(0, 0), (100, 0)]),
+        vehicles: vec![van(1, 5)],
+        jobs: vec![a],
+    };
+    let plan = planned(&problem);
+    let route = &plan.routes[0];
+    assert_eq!(route.departure, 400);
+    assert_eq!(route.stops[0].arrival, 500);
+    assert_eq!(route.duration, 100 + 60 + 100);
+    assert_eq!(route.driving, 200);
+}
+
+#[test]
+fn the_check_rejects_broken_plans() {
+    let mut a = job(1, 1, JobKind::Delivery, 3);
+    a.window = (0, 1_000);
+    let problem = Problem {
+        matrix: matrix(&[(0, 0), (100, 0), (0, 100)]),
+        vehicles: vec![van(1, 5)],
+        jobs: vec![a, job(2, 2, JobKind::Delivery, 2)],
+    };
+    let plan = planned(&problem);
+
+    let mut missing = plan.clone();
+    missing.routes[0].stops.pop();
+    assert!(check(&problem, &missing).is_err());
+
+    let mut twice = plan.clone();
+    let first = twice.routes[0].stops[0].clone();
+    twice.routes[0].stops.push(first);
+    assert!(check(&problem, &twice).is_err());
+
+    let mut small = problem.clone();
+    small.vehicles[0].capacity = 4;
+    assert!(check(&small, &plan).is_err());
+
+    let mut tight = problem.clone();
+    tight.jobs[0].window = (0, 50);
+    assert!(check(&tight, &plan).is_err());
+
+    let mut short_shift = problem.clone();
+    short_shift.vehicles[0].shift.1 = 100;
+    assert!(check(&short_shift, &plan).is_err());
+
+    let mut wrong_distance = plan.clone();
+    wrong_distance.routes[0].distance -= 1;
+    assert!(check(&problem, &wrong_distance).is_err());
+}
+
+#[test]
+fn a_malformed_problem_is_an_error_not_a_panic() {
+    let mut problem = Problem {
+        matrix: matrix(&[(0, 0), (1, 0)]),
+        vehicles: vec![van(1, 5)],
+        jobs: vec![job(1, 7, JobKind::Delivery, 1)],
+    };
+    assert!(matches!(solve(&problem, &quick()), Err(PlanError::Location(..))));
+    problem.jobs[0].location = 1;
+    problem.matrix.durations.pop();
+    assert!(matches!(solve(&problem, &quick()), Err(PlanError::MatrixSize(2))));
+}
+
+#[test]
+fn the_same_seed_and_iterations_give_the_same_plan() {
+    let problem = bench::generate_day(3);
+    let a = solve(&problem, &quick()).expect("solves");
+    let b = solve(&problem, &quick()).expect("solves");
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_generated_depot_day_is_planned_feasibly_within_windows_and_shifts() {
+    for seed in 1..=3 {
+        let problem = bench::generate_day(seed);
+        let options = Options {
+            objective: Objective::Duration,
+            ..quick()
+        };
+        let plan = solve(&problem, &options).expect("solves");
+        check(&problem, &plan).expect("feasible");
+        let pickups = problem.jobs.iter().filter(|j| j.kind == JobKind::Pickup).count();
+        assert!(pickups > 0);
+        assert!(plan.unassigned.len() <= problem.jobs.len() / 10, "{:?}", plan.unassigned);
+    }
+}
+
+const TINY_VRP: &str = "NAME : T1
+TYPE : CVRPTW
+DIMENSION : 4
+VEHICLES : 2
+CAPACITY : 10
+SERVICE_TIME : 5
+NODE_COORD_SECTION
+1 0 0
+2 3 4
+3 6 8
+4 -3 -4
+DEMAND_SECTION
+1 0
+2 4
+3 4
+4 4
+TIME_WINDOW_SECTION
+1 0 100
+2 0 100
+3 0 100
+4 0 100
+DEPOT_SECTION
+1
+-1
+EOF
+";
+
+#[test]
+fn a_vrplib_instance_is_read_in_tenths_and_solved() {
+    let inst = vrplib::parse_instance(TINY_VRP).expect("parses");
+    assert_eq!(inst.vehicles, 2);
+    assert_eq!(inst.service, vec![5; 4]);
+    let problem = inst.to_problem();
+    assert_eq!(problem.jobs.len(), 3);
+    assert_eq!(problem.jobs[0].service, 50);
+    assert_eq!(problem.matrix.distance(0, 1), 50);
+    let plan = planned(&problem);
+    // Capacity 10 splits (2,3) from 4: 10 + 10 out and back, plus 5 + 5.
+    assert_eq!(plan.distance(), 300);
+    assert_eq!(vrplib::dimacs_tenths((0.0, 0.0), (1.0, 1.0)), 14);
+    assert_eq!(vrplib::parse_solution_cost("Route #1: 1 2\nCost 827.3\n"), Some(827.3));
+}
