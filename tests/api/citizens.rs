@@ -62,7 +62,8 @@ async fn a_search_by_cpr_is_a_post_and_the_result_list_masks_the_number() {
     let html = response.text().await.unwrap();
     assert!(html.contains("Karen Jensen"));
     assert!(html.contains("010140-xxxx"));
-    assert!(!html.contains("1234\""), "no full CPR in links or values");
+    let hrefs: Vec<&str> = html.split("href=\"").skip(1).map(|rest| rest.split('"').next().unwrap()).collect();
+    assert!(hrefs.iter().all(|h| !h.contains("1234") && !h.contains("010140")), "no CPR in any link: {hrefs:?}");
     assert!(!html.contains("href=\"/citizens?"), "no query-string search links");
 }
 

@@ -66,6 +66,7 @@ async fn retention_deletes_quiet_citizens_for_real_and_keeps_the_audit_without_t
     app.login_as(Role::Depot).await;
     let old = new_citizen(&app, "0101401234", "Gammel Borger", "Vestergade").await;
     app.clock.advance(Duration::days(400));
+    app.login_as(Role::Depot).await;
     let recent = new_citizen(&app, "0202402345", "Ny Borger", "Østergade").await;
     let deleted = depot::privacy::store::delete_expired(&app.db, app.clock.now_utc(), 365).await.unwrap();
     assert_eq!(deleted, 1);
