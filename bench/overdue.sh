@@ -36,7 +36,7 @@ trap cleanup EXIT
 # every seventh; start dates spread over two years before today.
 fill_sqlite() {
   sqlite3 "$1" <<SQL
-PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;
+PRAGMA synchronous=OFF;
 BEGIN;
 INSERT INTO area (id, code, name, slip_phone, list_recipients, list_cadence) VALUES
  (1,'nord','Område Nord','+4589151010','nord@bench.invalid','weekly'),
@@ -71,15 +71,18 @@ INSERT INTO area (id, code, name, slip_phone, list_recipients, list_cadence) VAL
  (1,'nord','Område Nord','+4589151010','nord@bench.invalid','weekly'),
  (2,'syd','Område Syd','+4589152020','syd@bench.invalid','weekly'),
  (3,'vest','Område Vest','+4589153030','vest@bench.invalid','weekly');
-SELECT setval('area_id_seq', 3);
+SELECT setval('area_id_seq', 3) \\gset
+
 INSERT INTO area_postcode (postal_code, area_id, city) VALUES ('8930',1,'Randers NØ'),('8900',2,'Randers C'),('8920',3,'Randers NV');
 INSERT INTO product (id, code, name, iso9999, kvik_eligible, volume, service_minutes, active) VALUES
  (1,'12-06-06-01','Rollator','12 06 06',true,2,10,true),(2,'09-33-03-01','Badebænk','09 33 03',true,1,10,true);
-SELECT setval('product_id_seq', 2);
+SELECT setval('product_id_seq', 2) \\gset
+
 INSERT INTO citizen (id, cpr, name, phone, address_id, created_at, updated_at)
 SELECT i, lpad(i::text, 10, '0'), 'Borger ' || i, NULL, NULL, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'
 FROM generate_series(1, 250000) AS i;
-SELECT setval('citizen_id_seq', 250000);
+SELECT setval('citizen_id_seq', 250000) \\gset
+
 INSERT INTO loan (citizen_id, product_id, unit_id, order_id, area_id, legal_basis, start_date, due_date, status, returned_on, created_at, updated_at)
 SELECT i % 250000 + 1, i % 2 + 1, NULL, NULL, i % 3 + 1,
   CASE WHEN i % 7 = 0 THEN 'serviceloven_112' ELSE 'sundhedsloven_140' END,
@@ -129,7 +132,7 @@ for backend in $BACKENDS; do
       start=$(date +%s); fill_sqlite "$db"; echo "sqlite: filled $N loans in $(( $(date +%s) - start )) s"
       echo "sqlite: plan: $(sqlite3 "$db" "EXPLAIN QUERY PLAN $PAGE_SQL" | tail -n +2 | tr -s ' ' | tr '\n' ' ')"
       for q in "$COUNT_SQL" "$PAGE_SQL"; do
-        ms=$(for _ in 1 2 3 4 5; do sqlite3 "$db" ".timer on" "$q" | awk '/^Run Time/{printf "%.2f\n", $4*1000}'; done | median)
+        ms=$(for _ in 1 2 3 4 5; do printf '.timer on\n%s;\n' "$q" | sqlite3 "$db" | awk '/^Run Time/{printf "%.2f\n", $4*1000}'; done | median)
         echo "sqlite: SQL median ${ms} ms: ${q:0:60}..."
       done
       time_endpoint "$url" sqlite

@@ -79,7 +79,7 @@ async fn start_page(
         Role::Driver => (
             "Dagens kørsel",
             "Her ser du dagens kørsel med stop i rækkefølge, og du melder hvert stop leveret eller ikke leveret.".to_owned(),
-            vec![],
+            vec![Card { href: "/driver", label: "Dagens kørsel", figure: "Åbn".to_owned() }],
         ),
     };
     let mut warnings = Vec::new();

@@ -82,6 +82,7 @@ pub fn all() -> Vec<RouteDef> {
         crate::loans::routes(),
         crate::kvik::routes(),
         crate::orders::routes(),
+        crate::delivery::routes(),
         crate::audit::api::routes(),
         crate::notify::pages::routes(),
         crate::openapi::routes(),

@@ -7,6 +7,7 @@ mod m20261123_000001_foundation;
 mod m20261123_000002_outbox;
 mod m20261123_000003_operations;
 mod m20261123_000015_kvik_settings;
+mod m20261123_000017_delivery_stats;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_outbox::Migration),
             Box::new(m20261123_000003_operations::Migration),
             Box::new(m20261123_000015_kvik_settings::Migration),
+            Box::new(m20261123_000017_delivery_stats::Migration),
         ]
     }
 }

@@ -37,7 +37,11 @@ pub fn routes(limiter: &Arc<RateLimiter>) -> Vec<RouteDef> {
     };
     vec![
         get("/api/v1/kvik/slots", Access::Public, slots),
-        public(post("/api/v1/kvik/bookings", Access::Public, create_booking)),
+        public(post(
+            "/api/v1/kvik/bookings",
+            Access::Public,
+            create_booking,
+        )),
         public(delete(
             "/api/v1/kvik/bookings/{id}",
             Access::Public,
@@ -120,7 +124,10 @@ pub async fn slots(
         None => super::last_bookable_date(today, setup.horizon_days),
     };
     if to < from {
-        return Err(AppError::field("to", "Slutdatoen skal være efter startdatoen"));
+        return Err(AppError::field(
+            "to",
+            "Slutdatoen skal være efter startdatoen",
+        ));
     }
     if to - from > Duration::days(MAX_RANGE_DAYS) {
         return Err(AppError::field("to", "Vælg højst 92 dage ad gangen"));
@@ -387,9 +394,7 @@ pub(super) async fn checked_outcome(
             "Vælg udleveret, rådgivning, henvist eller udeblevet",
         )
     })?;
-    let note = note
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty());
+    let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
         return Err(AppError::field("note", "Skriv højst 1000 tegn"));
     }

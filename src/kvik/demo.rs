@@ -4,9 +4,7 @@
 //! have something to show.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use entity::{
-    address, citizen, kvik_booking, kvik_closed_date, kvik_slot, product, unit,
-};
+use entity::{address, citizen, kvik_booking, kvik_closed_date, kvik_slot, product, unit};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -17,6 +15,9 @@ use super::{Opening, Outcome, Status, slots_between};
 use crate::error::AppError;
 use crate::loans::LegalBasis;
 use crate::loans::store::{NewLoan, create_loan};
+
+/// Hand-outs in the demo's past (each takes a unit from stock).
+const MAX_DEMO_LOANS: usize = 12;
 
 const NAMES: [&str; 16] = [
     "Inger Madsen",
@@ -42,7 +43,10 @@ const NEEDS: [(&str, &str); 6] = [
     ("Kan ikke stå i badet", "badebaenk"),
     ("Svært ved at rejse mig fra toilettet", "toiletforhoejer"),
     ("Kan ikke bukke mig efter ting", "gribetang"),
-    ("Kan ikke få strømper på efter hofteoperation", "stroempepaatager"),
+    (
+        "Kan ikke få strømper på efter hofteoperation",
+        "stroempepaatager",
+    ),
     ("Vil gerne have råd om hjælpemidler i hjemmet", "andet"),
 ];
 
@@ -57,14 +61,14 @@ fn opening(weekday: u32, opens: (u32, u32), closes: (u32, u32)) -> Option<Openin
 }
 
 /// Seeds the demo's Kvik Service inside the demo transaction.
-pub async fn seed_demo_kvik(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), AppError> {
-    let openings: Vec<Opening> = [
-        opening(2, (12, 0), (15, 0)),
-        opening(4, (9, 0), (11, 0)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+pub async fn seed_demo_kvik(
+    txn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let openings: Vec<Opening> = [opening(2, (12, 0), (15, 0)), opening(4, (9, 0), (11, 0))]
+        .into_iter()
+        .flatten()
+        .collect();
     for o in &openings {
         super::store::save_opening(txn, 0, o, true).await?;
     }
@@ -87,10 +91,10 @@ pub async fn seed_demo_kvik(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> R
     let ahead = slots_between(&openings, &closed, today, today + Duration::days(14));
     for slot in ahead.iter().filter(|s| s.start > now) {
         n += 1;
-        if n % 3 == 0 {
+        if n.is_multiple_of(3) {
             continue;
         }
-        let taken = if n % 4 == 0 { 2 } else { 1 };
+        let taken = if n.is_multiple_of(4) { 2 } else { 1 };
         kvik_slot::ActiveModel {
             slot_start: Set(slot.start),
             booked: Set(taken),
@@ -101,7 +105,17 @@ pub async fn seed_demo_kvik(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> R
         .await?;
         for k in 0..taken {
             let i = n + usize::try_from(k).unwrap_or(0);
-            insert_visit(txn, i, Some(slot.start), false, Status::Booked, None, None, now).await?;
+            insert_visit(
+                txn,
+                i,
+                Some(slot.start),
+                false,
+                Status::Booked,
+                None,
+                None,
+                now,
+            )
+            .await?;
         }
     }
 
@@ -119,20 +133,22 @@ pub async fn seed_demo_kvik(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> R
         .all(txn)
         .await?;
     let mut handed = 0usize;
+    let mut k = 0usize;
     for slot in past.iter().filter(|s| s.start < now - Duration::hours(1)) {
         n += 1;
-        if n % 2 == 0 {
+        if !n.is_multiple_of(3) {
             continue;
         }
-        let (status, outcome) = match n % 9 {
+        k += 1;
+        let (status, outcome) = match k % 10 {
             0 => (Status::NoShow, Some(Outcome::NoShow)),
-            1 | 5 => (Status::Done, Some(Outcome::Advice)),
-            3 => (Status::Done, Some(Outcome::Referred)),
+            1 | 4 | 7 => (Status::Done, Some(Outcome::Advice)),
+            2 => (Status::Done, Some(Outcome::Referred)),
             _ => (Status::Done, Some(Outcome::HandedOut)),
         };
-        let walk_in = n % 5 == 0;
+        let walk_in = k % 4 == 3 && status != Status::NoShow;
         let mut loan_id = None;
-        if outcome == Some(Outcome::HandedOut) {
+        if outcome == Some(Outcome::HandedOut) && handed < MAX_DEMO_LOANS {
             loan_id = demo_loan(txn, &citizens, &kvik_products, handed, slot.start).await?;
             handed += 1;
         }
@@ -226,7 +242,7 @@ async fn demo_loan(
     }
     let citizen = &citizens[i % citizens.len()];
     // Rollators most often, as in real life.
-    let product = if i % 3 == 0 {
+    let product = if i.is_multiple_of(3) {
         &products[(i / 3) % products.len()]
     } else {
         &products[0]

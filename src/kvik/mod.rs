@@ -74,7 +74,9 @@ pub fn due_reminder_job(now: DateTime<Utc>) -> Option<crate::notify::schedule::D
 }
 
 /// Queues tomorrow's reminders.
-pub async fn reminder_job(state: &crate::state::AppState) -> Result<String, crate::error::AppError> {
+pub async fn reminder_job(
+    state: &crate::state::AppState,
+) -> Result<String, crate::error::AppError> {
     let today = crate::clock::local_date(state.clock.now());
     let tomorrow = today.succ_opt().unwrap_or(today);
     let queued = store::queue_reminders(state, tomorrow).await?;
@@ -160,7 +162,12 @@ pub struct OpeningInput {
 pub fn check_opening(input: &OpeningInput, others: &[Opening]) -> Result<Opening, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut add = |f: &str, m: &str| errors.entry(f.to_owned()).or_default().push(m.to_owned());
-    let weekday = input.weekday.trim().parse::<u32>().ok().filter(|d| (1..=7).contains(d));
+    let weekday = input
+        .weekday
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|d| (1..=7).contains(d));
     if weekday.is_none() {
         add("weekday", "Vælg en ugedag");
     }
@@ -172,11 +179,21 @@ pub fn check_opening(input: &OpeningInput, others: &[Opening]) -> Result<Opening
     if closes.is_none() {
         add("closes", "Skriv et klokkeslæt som 15:00");
     }
-    let slot_minutes = input.slot_minutes.trim().parse::<u32>().ok().filter(|m| (5..=240).contains(m));
+    let slot_minutes = input
+        .slot_minutes
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|m| (5..=240).contains(m));
     if slot_minutes.is_none() {
         add("slot_minutes", "Skriv et antal minutter mellem 5 og 240");
     }
-    let capacity = input.capacity.trim().parse::<i32>().ok().filter(|c| (1..=20).contains(c));
+    let capacity = input
+        .capacity
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|c| (1..=20).contains(c));
     if capacity.is_none() {
         add("capacity", "Skriv et antal mellem 1 og 20");
     }
@@ -188,7 +205,10 @@ pub fn check_opening(input: &OpeningInput, others: &[Opening]) -> Result<Opening
     if closes <= opens {
         add("closes", "Lukketiden skal være efter åbningstiden");
     } else if (closes - opens).num_minutes() < i64::from(slot_minutes) {
-        add("slot_minutes", "Der skal være plads til mindst én tid mellem åbning og lukning");
+        add(
+            "slot_minutes",
+            "Der skal være plads til mindst én tid mellem åbning og lukning",
+        );
     }
     if others
         .iter()
@@ -347,11 +367,7 @@ pub fn check_bookable(
 }
 
 /// The free slots nearest to `wanted` (before or after), at most `count`, by time.
-pub fn nearest_free(
-    free: &[Slot],
-    wanted: DateTime<Utc>,
-    count: usize,
-) -> Vec<Slot> {
+pub fn nearest_free(free: &[Slot], wanted: DateTime<Utc>, count: usize) -> Vec<Slot> {
     let mut by_distance: Vec<&Slot> = free.iter().collect();
     by_distance.sort_by_key(|s| ((s.start - wanted).num_seconds().abs(), s.start));
     let mut nearest: Vec<Slot> = by_distance.into_iter().take(count).cloned().collect();
@@ -400,7 +416,9 @@ pub fn plausible_email(raw: &str) -> bool {
         && !domain.ends_with('.')
         && !domain.contains('@')
         && raw.len() <= 254
-        && !raw.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
+        && !raw.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+        })
 }
 
 /// Collapses runs of white space in a one-line field.
@@ -448,7 +466,10 @@ pub fn check_booking(input: &BookingInput) -> Result<NewBooking, FieldErrors> {
     } else if plausible_email(email) {
         Some(email.to_owned())
     } else {
-        add("email", "Skriv en e-mailadresse som navn@eksempel.dk, eller lad feltet stå tomt");
+        add(
+            "email",
+            "Skriv en e-mailadresse som navn@eksempel.dk, eller lad feltet stå tomt",
+        );
         None
     };
     let need = input.need.trim().to_owned();
@@ -470,7 +491,10 @@ pub fn check_booking(input: &BookingInput) -> Result<NewBooking, FieldErrors> {
         }
     }
     if need.is_empty() && aids.is_empty() {
-        add("need", "Skriv kort, hvad besøget handler om, eller sæt kryds ved et hjælpemiddel");
+        add(
+            "need",
+            "Skriv kort, hvad besøget handler om, eller sæt kryds ved et hjælpemiddel",
+        );
     }
     match (slot_start, phone, errors.is_empty()) {
         (Some(slot_start), Some(phone), true) => Ok(NewBooking {
@@ -583,13 +607,13 @@ impl Status {
 /// done visits stay as they are; a no-show who turns up late can still arrive.
 pub fn can_move(from: Status, to: Status) -> bool {
     use Status::*;
-    match (from, to) {
-        (Booked, Arrived | InProgress | Done | NoShow) => true,
-        (Arrived, InProgress | Done | NoShow) => true,
-        (InProgress, Done | Arrived) => true,
-        (NoShow, Arrived) => true,
-        _ => false,
-    }
+    matches!(
+        (from, to),
+        (Booked, Arrived | InProgress | Done | NoShow)
+            | (Arrived, InProgress | Done | NoShow)
+            | (InProgress, Done | Arrived)
+            | (NoShow, Arrived)
+    )
 }
 
 /// Whether staff may cancel a visit: only while it is booked or waiting.
@@ -864,7 +888,12 @@ mod tests {
 
     #[test]
     fn a_tuesday_from_twelve_to_three_has_nine_twenty_minute_slots_in_utc() {
-        let slots = slots_between(&tuesdays(), &BTreeSet::new(), d(2026, 11, 23), d(2026, 11, 29));
+        let slots = slots_between(
+            &tuesdays(),
+            &BTreeSet::new(),
+            d(2026, 11, 23),
+            d(2026, 11, 29),
+        );
         assert_eq!(slots.len(), 9);
         assert_eq!(slots[0].start, utc("2026-11-24T11:00:00Z"));
         assert_eq!(slots[0].end, utc("2026-11-24T11:20:00Z"));
@@ -882,7 +911,12 @@ mod tests {
             slot_minutes: 45,
             capacity: 1,
         }];
-        let slots = slots_between(&openings, &BTreeSet::new(), d(2026, 11, 26), d(2026, 11, 26));
+        let slots = slots_between(
+            &openings,
+            &BTreeSet::new(),
+            d(2026, 11, 26),
+            d(2026, 11, 26),
+        );
         assert_eq!(slots.len(), 2);
         assert_eq!(slots[1].end, utc("2026-11-26T09:30:00Z"));
     }
@@ -916,12 +950,32 @@ mod tests {
             ]
         );
         // A normal Tuesday either side: 12:00 local is 10:00Z in summer, 11:00Z in winter.
-        let before = slots_between(&tuesdays(), &BTreeSet::new(), d(2026, 3, 24), d(2026, 3, 24));
-        let after = slots_between(&tuesdays(), &BTreeSet::new(), d(2026, 3, 31), d(2026, 3, 31));
+        let before = slots_between(
+            &tuesdays(),
+            &BTreeSet::new(),
+            d(2026, 3, 24),
+            d(2026, 3, 24),
+        );
+        let after = slots_between(
+            &tuesdays(),
+            &BTreeSet::new(),
+            d(2026, 3, 31),
+            d(2026, 3, 31),
+        );
         assert_eq!(before[0].start, utc("2026-03-24T11:00:00Z"));
         assert_eq!(after[0].start, utc("2026-03-31T10:00:00Z"));
-        let last_summer = slots_between(&tuesdays(), &BTreeSet::new(), d(2026, 10, 20), d(2026, 10, 20));
-        let first_winter = slots_between(&tuesdays(), &BTreeSet::new(), d(2026, 10, 27), d(2026, 10, 27));
+        let last_summer = slots_between(
+            &tuesdays(),
+            &BTreeSet::new(),
+            d(2026, 10, 20),
+            d(2026, 10, 20),
+        );
+        let first_winter = slots_between(
+            &tuesdays(),
+            &BTreeSet::new(),
+            d(2026, 10, 27),
+            d(2026, 10, 27),
+        );
         assert_eq!(last_summer[0].start, utc("2026-10-20T10:00:00Z"));
         assert_eq!(first_winter[0].start, utc("2026-10-27T11:00:00Z"));
     }
@@ -930,15 +984,29 @@ mod tests {
     fn closed_dates_have_no_slots() {
         let closed: BTreeSet<_> = [d(2026, 12, 22)].into_iter().collect();
         let slots = slots_between(&tuesdays(), &closed, d(2026, 12, 15), d(2026, 12, 29));
-        let dates: BTreeSet<_> = slots.iter().map(|s| crate::clock::local_date(s.start)).collect();
-        assert_eq!(dates, [d(2026, 12, 15), d(2026, 12, 29)].into_iter().collect());
+        let dates: BTreeSet<_> = slots
+            .iter()
+            .map(|s| crate::clock::local_date(s.start))
+            .collect();
+        assert_eq!(
+            dates,
+            [d(2026, 12, 15), d(2026, 12, 29)].into_iter().collect()
+        );
     }
 
     #[test]
     fn bookable_slots_start_after_now_and_end_at_the_horizon() {
         let now = utc("2026-11-24T11:30:00Z"); // Tuesday 12:30 local
         let today = crate::clock::local_date(now);
-        let slots = bookable_slots(&tuesdays(), &BTreeSet::new(), 7, today, now, today, d(2027, 1, 1));
+        let slots = bookable_slots(
+            &tuesdays(),
+            &BTreeSet::new(),
+            7,
+            today,
+            now,
+            today,
+            d(2027, 1, 1),
+        );
         assert_eq!(slots[0].start, utc("2026-11-24T11:40:00Z"));
         let last = slots.last().unwrap();
         assert_eq!(crate::clock::local_date(last.start), d(2026, 12, 1));
@@ -952,22 +1020,41 @@ mod tests {
         assert_eq!(check("2026-11-24T11:20:00Z").unwrap().capacity, 2);
         assert_eq!(check("2026-11-24T11:10:00Z"), Err(Refusal::OutsideHours));
         assert_eq!(check("2026-11-25T11:00:00Z"), Err(Refusal::OutsideHours));
-        assert_eq!(check("2026-12-01T11:00:00Z"), Err(Refusal::Closed(d(2026, 12, 1))));
+        assert_eq!(
+            check("2026-12-01T11:00:00Z"),
+            Err(Refusal::Closed(d(2026, 12, 1)))
+        );
         assert_eq!(check("2026-11-23T07:00:00Z"), Err(Refusal::Past));
         assert_eq!(
             check("2026-12-29T11:00:00Z"),
             Err(Refusal::BeyondHorizon(d(2026, 12, 21)))
         );
-        assert!(Refusal::Closed(d(2026, 12, 1)).message().contains("01.12.2026"));
+        assert!(
+            Refusal::Closed(d(2026, 12, 1))
+                .message()
+                .contains("01.12.2026")
+        );
     }
 
     #[test]
     fn nearest_free_times_surround_the_wanted_one() {
-        let slots = slots_between(&tuesdays(), &BTreeSet::new(), d(2026, 11, 24), d(2026, 11, 24));
+        let slots = slots_between(
+            &tuesdays(),
+            &BTreeSet::new(),
+            d(2026, 11, 24),
+            d(2026, 11, 24),
+        );
         let wanted = slots[4].start;
-        let free: Vec<Slot> = slots.iter().filter(|s| s.start != wanted).cloned().collect();
+        let free: Vec<Slot> = slots
+            .iter()
+            .filter(|s| s.start != wanted)
+            .cloned()
+            .collect();
         let near = nearest_free(&free, wanted, 2);
-        assert_eq!(near.iter().map(|s| s.start).collect::<Vec<_>>(), vec![slots[3].start, slots[5].start]);
+        assert_eq!(
+            near.iter().map(|s| s.start).collect::<Vec<_>>(),
+            vec![slots[3].start, slots[5].start]
+        );
     }
 
     #[test]
@@ -987,7 +1074,8 @@ mod tests {
         assert!(errors.contains_key("slot_minutes") && errors.contains_key("capacity"));
         let errors = check_opening(&input("2", "15:00", "12:00", "20", "2"), &[]).unwrap_err();
         assert!(errors.contains_key("closes"));
-        let errors = check_opening(&input("2", "14:00", "16:00", "20", "2"), &tuesdays()).unwrap_err();
+        let errors =
+            check_opening(&input("2", "14:00", "16:00", "20", "2"), &tuesdays()).unwrap_err();
         assert!(errors.contains_key("opens"));
         assert!(check_opening(&input("2", "15:00", "16:00", "20", "2"), &tuesdays()).is_ok());
     }
@@ -1057,8 +1145,15 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        assert_eq!((name.as_str(), phone.as_str(), need.as_str()), ("Ole", "", ""));
-        assert!(check_walk_in(&WalkInInput::default()).unwrap_err().contains_key("name"));
+        assert_eq!(
+            (name.as_str(), phone.as_str(), need.as_str()),
+            ("Ole", "", "")
+        );
+        assert!(
+            check_walk_in(&WalkInInput::default())
+                .unwrap_err()
+                .contains_key("name")
+        );
         assert!(
             check_walk_in(&WalkInInput {
                 name: "Ole".into(),
@@ -1109,25 +1204,60 @@ mod tests {
             product: product.map(str::to_owned),
         };
         let facts = vec![
-            fact("2026-11-24T11:00:00Z", false, Status::Done, Some(Outcome::HandedOut), Some("Rollator")),
-            fact("2026-11-24T11:20:00Z", false, Status::NoShow, Some(Outcome::NoShow), None),
+            fact(
+                "2026-11-24T11:00:00Z",
+                false,
+                Status::Done,
+                Some(Outcome::HandedOut),
+                Some("Rollator"),
+            ),
+            fact(
+                "2026-11-24T11:20:00Z",
+                false,
+                Status::NoShow,
+                Some(Outcome::NoShow),
+                None,
+            ),
             fact("2026-11-24T11:40:00Z", false, Status::Cancelled, None, None),
-            fact("2026-11-24T12:00:00Z", true, Status::Done, Some(Outcome::HandedOut), Some("Rollator")),
+            fact(
+                "2026-11-24T12:00:00Z",
+                true,
+                Status::Done,
+                Some(Outcome::HandedOut),
+                Some("Rollator"),
+            ),
             fact("2026-12-01T11:00:00Z", false, Status::Booked, None, None),
-            fact("2026-12-01T12:00:00Z", true, Status::Done, Some(Outcome::HandedOut), Some("Badebænk")),
+            fact(
+                "2026-12-01T12:00:00Z",
+                true,
+                Status::Done,
+                Some(Outcome::HandedOut),
+                Some("Badebænk"),
+            ),
         ];
         let stats = statistics(&facts, now, 5);
         assert_eq!(
             stats.weeks,
             vec![
-                WeekCount { week: "2026-W48".into(), booked: 2, walk_in: 1 },
-                WeekCount { week: "2026-W49".into(), booked: 1, walk_in: 1 },
+                WeekCount {
+                    week: "2026-W48".into(),
+                    booked: 2,
+                    walk_in: 1
+                },
+                WeekCount {
+                    week: "2026-W49".into(),
+                    booked: 1,
+                    walk_in: 1
+                },
             ]
         );
         assert_eq!((stats.past_bookings, stats.no_shows), (2, 1));
         assert_eq!(stats.no_show_rate, Some(0.5));
         assert_eq!(stats.outcomes[0], (Outcome::HandedOut, 3));
-        assert_eq!(stats.top_aids, vec![("Rollator".to_owned(), 2), ("Badebænk".to_owned(), 1)]);
+        assert_eq!(
+            stats.top_aids,
+            vec![("Rollator".to_owned(), 2), ("Badebænk".to_owned(), 1)]
+        );
     }
 
     #[test]
@@ -1138,7 +1268,10 @@ mod tests {
             assert!(limiter.allow("10.0.0.1", now));
         }
         assert!(!limiter.allow("10.0.0.1", now));
-        assert!(limiter.allow("10.0.0.2", now), "another address is not affected");
+        assert!(
+            limiter.allow("10.0.0.2", now),
+            "another address is not affected"
+        );
         assert!(limiter.allow("10.0.0.1", now + Duration::minutes(11)));
     }
 
@@ -1155,12 +1288,18 @@ mod tests {
     fn reminders_wait_until_eight_in_copenhagen() {
         assert!(!reminder_due(utc("2026-11-23T06:59:00Z")));
         assert!(reminder_due(utc("2026-11-23T07:00:00Z")));
-        assert!(reminder_due(utc("2026-06-23T06:00:00Z")), "summer time: 08:00 is 06:00Z");
+        assert!(
+            reminder_due(utc("2026-06-23T06:00:00Z")),
+            "summer time: 08:00 is 06:00Z"
+        );
     }
 
     #[test]
     fn times_are_described_in_danish_local_time() {
-        assert_eq!(describe_time(utc("2026-11-24T11:00:00Z")), "tirsdag 24.11.2026 kl. 12:00");
+        assert_eq!(
+            describe_time(utc("2026-11-24T11:00:00Z")),
+            "tirsdag 24.11.2026 kl. 12:00"
+        );
         assert_eq!(iso_week(utc("2026-11-29T23:30:00Z")), "2026-W49");
     }
 }

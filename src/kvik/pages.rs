@@ -17,9 +17,9 @@ use serde::Deserialize;
 use super::api::{checked_outcome, limit, parse_date, parse_status, visit_id};
 use super::store::{self, FreeSlot};
 use super::{
-    BookingInput, COMMON_AIDS, Outcome, OpeningInput, RateLimiter, SETUP, STAFF, Status,
-    WalkInInput, aid_label, check_booking, check_opening, check_walk_in, describe_time,
-    local_hhmm, weekday_name,
+    BookingInput, COMMON_AIDS, OpeningInput, Outcome, RateLimiter, SETUP, STAFF, Status,
+    WalkInInput, aid_label, check_booking, check_opening, check_walk_in, describe_time, local_hhmm,
+    weekday_name,
 };
 use crate::auth::Access;
 use crate::auth::guard::ClientIp;
@@ -42,7 +42,11 @@ pub fn routes(limiter: &Arc<RateLimiter>) -> Vec<RouteDef> {
         get("/kvik", Access::Public, booking_page),
         public(post("/kvik/book", Access::Public, book)),
         get("/kvik/booking/{id}", Access::Public, confirmation_page),
-        public(post("/kvik/booking/{id}/cancel", Access::Public, cancel_by_citizen)),
+        public(post(
+            "/kvik/booking/{id}/cancel",
+            Access::Public,
+            cancel_by_citizen,
+        )),
         get("/kvik/queue", STAFF, queue_page),
         post("/kvik/walk-ins", STAFF, add_walk_in),
         post("/kvik/visits/{id}/status", STAFF, change_status),
@@ -133,7 +137,15 @@ struct BookPage {
 
 impl BookPage {
     fn summary(&self) -> Vec<(String, String)> {
-        let order = ["slot_start", "name", "phone", "email", "need", "aids", "website"];
+        let order = [
+            "slot_start",
+            "name",
+            "phone",
+            "email",
+            "need",
+            "aids",
+            "website",
+        ];
         let mut all = self.errors.summary();
         all.sort_by_key(|(f, _)| order.iter().position(|o| o == f).unwrap_or(order.len()));
         all
@@ -324,8 +336,10 @@ async fn book(
     };
     let (status, errors, message, full) = match outcome {
         Ok((booking, token)) => {
-            return Ok(Redirect::to(&format!("/kvik/booking/{}?token={token}", booking.id))
-                .into_response());
+            return Ok(
+                Redirect::to(&format!("/kvik/booking/{}?token={token}", booking.id))
+                    .into_response(),
+            );
         }
         Err(AppError::Conflict(message)) => {
             (StatusCode::CONFLICT, FormErrors::default(), message, true)
@@ -357,10 +371,15 @@ async fn book(
                 .collect();
             (time_options(&near, "", true), true)
         }
-        _ => (time_options(&offer.times, input.slot_start.trim(), false), false),
+        _ => (
+            time_options(&offer.times, input.slot_start.trim(), false),
+            false,
+        ),
     };
     let message = if full && times.is_empty() {
-        format!("{message} Der er ingen andre ledige tider lige nu. Du er velkommen til at komme forbi i åbningstiden uden tid.")
+        format!(
+            "{message} Der er ingen andre ledige tider lige nu. Du er velkommen til at komme forbi i åbningstiden uden tid."
+        )
     } else if full {
         format!("{message} Her er de nærmeste ledige tider.")
     } else {
@@ -387,7 +406,7 @@ async fn book(
         errors,
         message,
     };
-    Ok(render_with(status, &page)?)
+    render_with(status, &page)
 }
 
 #[derive(askama::Template)]
@@ -439,7 +458,13 @@ async fn confirmation_page(
 ) -> Result<Response, PageError> {
     let id = visit_id(&raw)?;
     let booking = store::find_with_token(&state.db, id, &query.token).await?;
-    render(&confirmation(ctx, &booking, query.token, false, state.clock.now()))
+    render(&confirmation(
+        ctx,
+        &booking,
+        query.token,
+        false,
+        state.clock.now(),
+    ))
 }
 
 async fn cancel_by_citizen(
@@ -570,8 +595,16 @@ async fn render_queue(
         ctx,
         date: date.format("%Y-%m-%d").to_string(),
         date_label: day_label(date),
-        prev: date.pred_opt().unwrap_or(date).format("%Y-%m-%d").to_string(),
-        next: date.succ_opt().unwrap_or(date).format("%Y-%m-%d").to_string(),
+        prev: date
+            .pred_opt()
+            .unwrap_or(date)
+            .format("%Y-%m-%d")
+            .to_string(),
+        next: date
+            .succ_opt()
+            .unwrap_or(date)
+            .format("%Y-%m-%d")
+            .to_string(),
         is_today: date == state.clock.today(),
         auto,
         waiting: rows
@@ -582,7 +615,7 @@ async fn render_queue(
         walk_in,
         errors,
     };
-    Ok(render_with(status, &page)?)
+    render_with(status, &page)
 }
 
 async fn queue_page(
@@ -595,7 +628,15 @@ async fn queue_page(
         None => state.clock.today(),
     };
     let auto = query.auto.as_deref() != Some("0");
-    render_queue(&state, ctx, date, auto, WalkInInput::default(), FormErrors::default()).await
+    render_queue(
+        &state,
+        ctx,
+        date,
+        auto,
+        WalkInInput::default(),
+        FormErrors::default(),
+    )
+    .await
 }
 
 fn back_to_queue(date: &str) -> Response {
@@ -723,7 +764,7 @@ async fn render_outcome(
         errors,
         message,
     };
-    Ok(render_with(status, &page)?)
+    render_with(status, &page)
 }
 
 async fn outcome_page(
@@ -734,10 +775,21 @@ async fn outcome_page(
     let id = visit_id(&raw)?;
     let booking = store::find(&state.db, id).await?;
     let form = OutcomeTyped {
-        legal_basis: crate::loans::LegalBasis::Sundhedsloven140.as_str().to_owned(),
+        legal_basis: crate::loans::LegalBasis::Sundhedsloven140
+            .as_str()
+            .to_owned(),
         ..OutcomeTyped::default()
     };
-    render_outcome(&state, ctx, &booking, form, FormErrors::default(), String::new(), StatusCode::OK).await
+    render_outcome(
+        &state,
+        ctx,
+        &booking,
+        form,
+        FormErrors::default(),
+        String::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn save_outcome(
@@ -790,11 +842,29 @@ async fn save_outcome(
         )),
         Err(AppError::Conflict(message)) => {
             let booking = store::find(&state.db, id).await?;
-            render_outcome(&state, ctx, &booking, form, FormErrors::default(), message, StatusCode::CONFLICT).await
+            render_outcome(
+                &state,
+                ctx,
+                &booking,
+                form,
+                FormErrors::default(),
+                message,
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(err) => {
             let errors = FormErrors::from_error(err)?;
-            render_outcome(&state, ctx, &booking, form, errors, String::new(), StatusCode::UNPROCESSABLE_ENTITY).await
+            render_outcome(
+                &state,
+                ctx,
+                &booking,
+                form,
+                errors,
+                String::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -836,7 +906,8 @@ fn bars(weeks: &[super::WeekCount]) -> Vec<Bar> {
         .max()
         .unwrap_or(0)
         .max(1);
-    let scale = |n: u32| i32::try_from(u64::from(n) * CHART_HEIGHT as u64 / u64::from(max)).unwrap_or(0);
+    let scale =
+        |n: u32| i32::try_from(u64::from(n) * CHART_HEIGHT as u64 / u64::from(max)).unwrap_or(0);
     weeks
         .iter()
         .zip(0i32..)
@@ -859,7 +930,10 @@ fn bars(weeks: &[super::WeekCount]) -> Vec<Bar> {
         .collect()
 }
 
-async fn stats_page(State(state): State<AppState>, ctx: PageContext) -> Result<Response, PageError> {
+async fn stats_page(
+    State(state): State<AppState>,
+    ctx: PageContext,
+) -> Result<Response, PageError> {
     let now = state.clock.now();
     let facts = store::visit_facts(&state.db, store::stats_since(now)).await?;
     let stats = super::statistics(&facts, now, 5);
@@ -875,7 +949,11 @@ async fn stats_page(State(state): State<AppState>, ctx: PageContext) -> Result<R
             .unwrap_or_else(|| "–".to_owned()),
         past_bookings: stats.past_bookings,
         no_shows: stats.no_shows,
-        outcomes: stats.outcomes.iter().map(|(o, n)| (o.label(), *n)).collect(),
+        outcomes: stats
+            .outcomes
+            .iter()
+            .map(|(o, n)| (o.label(), *n))
+            .collect(),
         top_aids: stats.top_aids,
     })
 }
@@ -1009,7 +1087,7 @@ async fn render_admin(
         errors,
         saved,
     };
-    Ok(render_with(status, &page)?)
+    render_with(status, &page)
 }
 
 #[derive(Deserialize)]
@@ -1173,7 +1251,12 @@ async fn set_horizon(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let raw = field(&form_pairs(&body), "horizon_days");
-    match raw.trim().parse::<i32>().ok().filter(|d| (1..=365).contains(d)) {
+    match raw
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|d| (1..=365).contains(d))
+    {
         Some(days) => {
             store::set_horizon_days(&state.db, days).await?;
             Ok(saved())

@@ -46,9 +46,7 @@ pub fn to_opening(model: &kvik_opening::Model) -> Option<Opening> {
     })
 }
 
-pub async fn all_openings(
-    db: &impl ConnectionTrait,
-) -> Result<Vec<kvik_opening::Model>, AppError> {
+pub async fn all_openings(db: &impl ConnectionTrait) -> Result<Vec<kvik_opening::Model>, AppError> {
     Ok(kvik_opening::Entity::find()
         .order_by_asc(kvik_opening::Column::Weekday)
         .order_by_asc(kvik_opening::Column::Opens)
@@ -95,7 +93,11 @@ pub async fn load_setup(db: &impl ConnectionTrait) -> Result<Setup, AppError> {
         .filter(|o| o.active)
         .filter_map(to_opening)
         .collect();
-    let closed = closed_dates(db).await?.into_iter().map(|c| c.date).collect();
+    let closed = closed_dates(db)
+        .await?
+        .into_iter()
+        .map(|c| c.date)
+        .collect();
     Ok(Setup {
         openings,
         closed,
@@ -355,11 +357,9 @@ pub async fn add_walk_in(
 /// The instants a local date begins and ends in Copenhagen.
 pub fn day_bounds(date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
     let midnight = chrono::NaiveTime::MIN;
-    let start = local_to_utc(date, midnight)
-        .unwrap_or_else(|| date.and_time(midnight).and_utc());
+    let start = local_to_utc(date, midnight).unwrap_or_else(|| date.and_time(midnight).and_utc());
     let next = date.succ_opt().unwrap_or(date);
-    let end = local_to_utc(next, midnight)
-        .unwrap_or_else(|| next.and_time(midnight).and_utc());
+    let end = local_to_utc(next, midnight).unwrap_or_else(|| next.and_time(midnight).and_utc());
     (start, end)
 }
 
@@ -489,13 +489,17 @@ pub async fn check_handout(
         .filter(|p| p.active);
     match &product {
         None => add("product_code", "Vælg et hjælpemiddel fra listen"),
-        Some(p) if !p.kvik_eligible => {
-            add("product_code", "Dette hjælpemiddel udleveres ikke i Kvik Service")
-        }
+        Some(p) if !p.kvik_eligible => add(
+            "product_code",
+            "Dette hjælpemiddel udleveres ikke i Kvik Service",
+        ),
         Some(_) => {}
     }
     let address = address.filter(|a| {
-        !(a.street.trim().is_empty() && a.house_number.trim().is_empty() && a.postal_code.trim().is_empty() && a.city.trim().is_empty())
+        !(a.street.trim().is_empty()
+            && a.house_number.trim().is_empty()
+            && a.postal_code.trim().is_empty()
+            && a.city.trim().is_empty())
     });
     if let Some(cpr) = &cpr {
         let existing = find_by_cpr(db, cpr).await?;
@@ -573,7 +577,10 @@ pub async fn record_outcome(
             kvik_booking::Column::Status,
             Expr::value(input.outcome.status().as_str()),
         )
-        .col_expr(kvik_booking::Column::OutcomeNote, Expr::value(input.note.clone()))
+        .col_expr(
+            kvik_booking::Column::OutcomeNote,
+            Expr::value(input.note.clone()),
+        )
         .col_expr(kvik_booking::Column::HandledBy, Expr::value(actor.user_id))
         .col_expr(kvik_booking::Column::UpdatedAt, Expr::value(now))
         .filter(kvik_booking::Column::Id.eq(id))
@@ -632,7 +639,11 @@ async fn hand_out(
         &CitizenData {
             cpr: &handout.cpr,
             name: &name,
-            phone: if existing.is_some() { None } else { phone.as_ref() },
+            phone: if existing.is_some() {
+                None
+            } else {
+                phone.as_ref()
+            },
             address_id,
         },
         now,
@@ -640,7 +651,12 @@ async fn hand_out(
     .await?;
     let home = crate::citizens::store::find_address(txn, citizen.address_id)
         .await?
-        .ok_or_else(|| AppError::field("address", "Borgeren har ingen adresse i systemet. Skriv bopælsadressen."))?;
+        .ok_or_else(|| {
+            AppError::field(
+                "address",
+                "Borgeren har ingen adresse i systemet. Skriv bopælsadressen.",
+            )
+        })?;
     let area = crate::citizens::store::area_of_postal_code(txn, &home.postal_code)
         .await?
         .ok_or_else(|| {

@@ -55,14 +55,9 @@ pub async fn collect(
 ) -> Result<(loan::Model, i32), AppError> {
     let tx = state.db.begin().await?;
     let found = store::for_change(&tx, id, Action::Collect).await?;
-    let order_id = store::request_collection(
-        &tx,
-        found,
-        actor,
-        state.clock.today(),
-        state.clock.now(),
-    )
-    .await?;
+    let order_id =
+        store::request_collection(&tx, found, actor, state.clock.today(), state.clock.now())
+            .await?;
     let saved = store::find(&tx, id).await?;
     tx.commit().await?;
     Ok((saved, order_id))
@@ -76,7 +71,8 @@ pub async fn return_loan(
 ) -> Result<loan::Model, AppError> {
     let tx = state.db.begin().await?;
     let found = store::for_change(&tx, id, Action::Return).await?;
-    let on = check_return(date, found.start_date, state.clock.today()).map_err(AppError::invalid)?;
+    let on =
+        check_return(date, found.start_date, state.clock.today()).map_err(AppError::invalid)?;
     let saved =
         store::mark_returned(&tx, found, on, Some(actor.user_id), state.clock.now()).await?;
     tx.commit().await?;

@@ -130,9 +130,10 @@ pub async fn list(
     CurrentUser(user): CurrentUser,
     Query(params): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let status = StatusFilter::parse(params.status.as_deref().unwrap_or_default()).ok_or_else(
-        || AppError::field("status", "Skal være active, overdue, returned eller all"),
-    )?;
+    let status =
+        StatusFilter::parse(params.status.as_deref().unwrap_or_default()).ok_or_else(|| {
+            AppError::field("status", "Skal være active, overdue, returned eller all")
+        })?;
     let query = LoanQuery {
         status,
         area_id: area_filter(&state, &user, params.area.as_deref()).await?,
@@ -185,7 +186,14 @@ pub async fn extend(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<ExtendBody>,
 ) -> Result<Json<LoanOut>, AppError> {
-    let saved = actions::extend(&state, &user, loan_id(&raw)?, Some(body.until), &body.reason).await?;
+    let saved = actions::extend(
+        &state,
+        &user,
+        loan_id(&raw)?,
+        Some(body.until),
+        &body.reason,
+    )
+    .await?;
     Ok(Json(one(&state, saved).await?))
 }
 
@@ -263,7 +271,10 @@ pub async fn import(
     Query(params): Query<ImportParams>,
     body: String,
 ) -> Result<Response, AppError> {
-    let partial = matches!(params.partial.as_deref().map(str::trim), Some("true" | "1" | "yes"));
+    let partial = matches!(
+        params.partial.as_deref().map(str::trim),
+        Some("true" | "1" | "yes")
+    );
     let summary = super::import::import(
         &state.db,
         &body,
@@ -298,12 +309,8 @@ impl From<ImportSummary> for ImportOut {
         let failed = s.imported == 0 && !s.errors.is_empty();
         Self {
             error: failed.then_some("validation"),
-            message: failed.then(|| {
-                format!(
-                    "Intet er importeret: {} linjer har fejl.",
-                    s.errors.len()
-                )
-            }),
+            message: failed
+                .then(|| format!("Intet er importeret: {} linjer har fejl.", s.errors.len())),
             imported: s.imported,
             errors: s.errors,
         }
@@ -323,7 +330,11 @@ pub async fn draw(
     State(state): State<AppState>,
     Query(params): Query<DrawParams>,
 ) -> Result<Json<Vec<Drawn>>, AppError> {
-    let area = params.area.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let area = params
+        .area
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let drawn =
         super::overdue::draw_and_send(&state, area, state.clock.today(), state.clock.now()).await?;
     Ok(Json(drawn))

@@ -30,7 +30,10 @@ pub async fn overdue_send(config: Config, clock: Arc<dyn Clock>) -> Result<ExitC
         } else {
             "already drawn in this period; nothing sent again".to_owned()
         };
-        println!("{}: {} overdue loans ({}) - {note}", d.area, d.count, d.period);
+        println!(
+            "{}: {} overdue loans ({}) - {note}",
+            d.area, d.count, d.period
+        );
     }
     let mailer = crate::notify::mailer::Mailer::from_config(&state.config.mail)
         .map_err(|e| e.to_string())?;

@@ -30,7 +30,10 @@ impl Lcg {
 
 const LOANS: usize = 120;
 
-pub async fn seed_demo_loans(tx: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn seed_demo_loans(
+    tx: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let today = crate::clock::local_date(now);
     let mut rng = Lcg(0x140_2026);
     let citizens = citizen::Entity::find()
@@ -69,7 +72,8 @@ pub async fn seed_demo_loans(tx: &impl ConnectionTrait, now: DateTime<Utc>) -> R
     let mut made = 0;
     let mut i = 0usize;
     while made < LOANS && i < citizens.len() * 3 {
-        let citizen = &citizens[(i * 7 + usize::try_from(rng.below(5)).unwrap_or(0)) % citizens.len()];
+        let citizen =
+            &citizens[(i * 7 + usize::try_from(rng.below(5)).unwrap_or(0)) % citizens.len()];
         i += 1;
         let Some(area_id) = citizen
             .address_id
@@ -79,7 +83,8 @@ pub async fn seed_demo_loans(tx: &impl ConnectionTrait, now: DateTime<Utc>) -> R
         else {
             continue;
         };
-        let product = &products[usize::try_from(rng.below(u32::try_from(products.len()).unwrap_or(1))).unwrap_or(0)];
+        let product = &products
+            [usize::try_from(rng.below(u32::try_from(products.len()).unwrap_or(1))).unwrap_or(0)];
         let basis = if rng.below(100) < 15 {
             LegalBasis::Serviceloven112
         } else {
@@ -125,7 +130,8 @@ pub async fn seed_demo_loans(tx: &impl ConnectionTrait, now: DateTime<Utc>) -> R
         // A fifth came back already.
         let age = (today - start).num_days();
         if age > 20 && rng.below(100) < 20 {
-            let back = start + Duration::days(i64::from(rng.below(u32::try_from(age).unwrap_or(1))));
+            let back =
+                start + Duration::days(i64::from(rng.below(u32::try_from(age).unwrap_or(1))));
             store::mark_returned(tx, created, back, None, now).await?;
         }
         made += 1;
@@ -134,7 +140,11 @@ pub async fn seed_demo_loans(tx: &impl ConnectionTrait, now: DateTime<Utc>) -> R
 }
 
 /// Snapshots every other week for the past four months, falling to today's count.
-async fn seed_snapshots(tx: &impl ConnectionTrait, today: NaiveDate, now: DateTime<Utc>) -> Result<(), AppError> {
+async fn seed_snapshots(
+    tx: &impl ConnectionTrait,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     for a in area::Entity::find().all(tx).await? {
         let current = store::overdue_bands(tx, a.id, today).await?;
         let this_period = period_of(&a.list_cadence, today);
@@ -145,7 +155,8 @@ async fn seed_snapshots(tx: &impl ConnectionTrait, today: NaiveDate, now: DateTi
                 continue;
             }
             // Higher in the past: 9 % more per fortnight back, with a little noise.
-            let factor = 1.0 + 0.09 * back as f64 + 0.02 * ((back * 7 + i64::from(a.id)) % 3) as f64;
+            let factor =
+                1.0 + 0.09 * back as f64 + 0.02 * ((back * 7 + i64::from(a.id)) % 3) as f64;
             let scale = |n: i64| ((n as f64 * factor).round() as i64).max(n);
             let bands = [
                 scale(current.band_1_30),

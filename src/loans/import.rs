@@ -95,7 +95,10 @@ pub fn parse(text: &str, today: NaiveDate) -> (Vec<ImportLine>, Vec<LineError>) 
             Vec::new(),
             vec![err(
                 1,
-                format!("Første linje skal være overskrifterne: {}", HEADER.join(",")),
+                format!(
+                    "Første linje skal være overskrifterne: {}",
+                    HEADER.join(",")
+                ),
             )],
         );
     }
@@ -123,7 +126,11 @@ pub fn parse(text: &str, today: NaiveDate) -> (Vec<ImportLine>, Vec<LineError>) 
         if record.len() != HEADER.len() {
             errors.push(err(
                 line,
-                format!("Linjen har {} felter; der skal være {}", record.len(), HEADER.len()),
+                format!(
+                    "Linjen har {} felter; der skal være {}",
+                    record.len(),
+                    HEADER.len()
+                ),
             ));
             continue;
         }
@@ -142,7 +149,9 @@ fn check_line(line: u64, r: &csv::StringRecord, today: NaiveDate) -> Result<Impo
     let field = |i: usize| r.get(i).unwrap_or_default().trim();
     let mut problems: Vec<String> = Vec::new();
     // The messages never repeat the CPR number or other values of the line.
-    let cpr = Cpr::parse(field(0)).map_err(|m| problems.push(format!("cpr: {m}"))).ok();
+    let cpr = Cpr::parse(field(0))
+        .map_err(|m| problems.push(format!("cpr: {m}")))
+        .ok();
     let name = field(1).split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         problems.push("name: Navn mangler".to_owned());
@@ -167,14 +176,14 @@ fn check_line(line: u64, r: &csv::StringRecord, today: NaiveDate) -> Result<Impo
     }
     let basis = LegalBasis::parse(field(9));
     if basis.is_none() {
-        problems.push(
-            "legal_basis: Skal være sundhedsloven_140 eller serviceloven_112".to_owned(),
-        );
+        problems.push("legal_basis: Skal være sundhedsloven_140 eller serviceloven_112".to_owned());
     }
     let start = parse_date(field(10));
     match start {
         None => problems.push("start_date: Ugyldig dato (ÅÅÅÅ-MM-DD)".to_owned()),
-        Some(s) if s > today => problems.push("start_date: Startdatoen ligger i fremtiden".to_owned()),
+        Some(s) if s > today => {
+            problems.push("start_date: Startdatoen ligger i fremtiden".to_owned())
+        }
         Some(_) => {}
     }
     let due = match field(11) {
@@ -254,7 +263,9 @@ pub async fn import(
             if !seen.insert((line.cpr.as_str().to_owned(), product_id, line.start)) {
                 problems.push("Samme lån står to gange i filen".to_owned());
             } else if exists(&tx, &line.cpr, product_id, line.start).await? {
-                problems.push("Lånet findes allerede (samme borger, hjælpemiddel og startdato)".to_owned());
+                problems.push(
+                    "Lånet findes allerede (samme borger, hjælpemiddel og startdato)".to_owned(),
+                );
             }
         }
         match (product_id, area_id) {
@@ -366,8 +377,18 @@ mod tests {
         assert_eq!(lines.len(), 1);
         let numbers: Vec<u64> = errors.iter().map(|e| e.line).collect();
         assert_eq!(numbers, [3, 4, 5]);
-        for field in ["cpr:", "name:", "postal_code:", "legal_basis:", "start_date:"] {
-            assert!(errors[0].message.contains(field), "{field}: {}", errors[0].message);
+        for field in [
+            "cpr:",
+            "name:",
+            "postal_code:",
+            "legal_basis:",
+            "start_date:",
+        ] {
+            assert!(
+                errors[0].message.contains(field),
+                "{field}: {}",
+                errors[0].message
+            );
         }
         assert!(errors[1].message.contains("§112"));
         assert!(errors.iter().all(|e| !e.message.contains("3102801234")));

@@ -272,7 +272,10 @@ pub fn check_extension(
             .push(message.to_owned())
     };
     if basis == LegalBasis::Serviceloven112.as_str() {
-        add("until", "Et §112-lån har ingen udløbsdato og kan ikke forlænges");
+        add(
+            "until",
+            "Et §112-lån har ingen udløbsdato og kan ikke forlænges",
+        );
     }
     match until {
         None => add("until", "Angiv den nye slutdato (ÅÅÅÅ-MM-DD)"),
@@ -483,7 +486,13 @@ mod tests {
         let today = d(2026, 11, 23);
         let basis = "sundhedsloven_140";
         let due = Some(d(2026, 12, 1));
-        let ok = check_extension(basis, due, Some(d(2027, 2, 1)), " Genoptræning  fortsat ", today);
+        let ok = check_extension(
+            basis,
+            due,
+            Some(d(2027, 2, 1)),
+            " Genoptræning  fortsat ",
+            today,
+        );
         assert_eq!(ok, Ok((d(2027, 2, 1), "Genoptræning fortsat".to_owned())));
         let errors = check_extension(basis, due, Some(d(2026, 11, 30)), "", today).unwrap_err();
         assert!(errors.contains_key("until") && errors.contains_key("reason"));
@@ -492,7 +501,9 @@ mod tests {
         // An overdue loan may be extended to any date after today.
         let overdue = Some(d(2026, 10, 1));
         assert!(check_extension(basis, overdue, Some(d(2026, 11, 24)), "x", today).is_ok());
-        assert!(check_extension("serviceloven_112", None, Some(d(2027, 1, 1)), "x", today).is_err());
+        assert!(
+            check_extension("serviceloven_112", None, Some(d(2027, 1, 1)), "x", today).is_err()
+        );
     }
 
     #[test]
@@ -507,7 +518,12 @@ mod tests {
 
     #[test]
     fn returned_loans_allow_no_action_and_collection_only_once() {
-        for action in [Action::Extend, Action::Convert, Action::Collect, Action::Return] {
+        for action in [
+            Action::Extend,
+            Action::Convert,
+            Action::Collect,
+            Action::Return,
+        ] {
             assert!(check_action("returned", action).is_err());
             assert!(check_action("active", action).is_ok());
         }
@@ -521,7 +537,10 @@ mod tests {
         let today = d(2026, 11, 23);
         let start = d(2026, 9, 1);
         assert_eq!(check_return(None, start, today), Ok(today));
-        assert_eq!(check_return(Some(d(2026, 10, 1)), start, today), Ok(d(2026, 10, 1)));
+        assert_eq!(
+            check_return(Some(d(2026, 10, 1)), start, today),
+            Ok(d(2026, 10, 1))
+        );
         assert!(check_return(Some(d(2026, 11, 24)), start, today).is_err());
         assert!(check_return(Some(d(2026, 8, 31)), start, today).is_err());
     }

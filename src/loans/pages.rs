@@ -94,7 +94,11 @@ impl ListPage {
     fn query(&self, page: u64) -> String {
         format!(
             "/loans?area={}&status={}&page={page}",
-            if self.area_code.is_empty() { "all" } else { &self.area_code },
+            if self.area_code.is_empty() {
+                "all"
+            } else {
+                &self.area_code
+            },
             self.status
         )
     }
@@ -144,10 +148,16 @@ async fn build_list(
     let total = store::count(&state.db, &query, today).await?;
     let rows = store::list(&state.db, &query, today).await?;
     let bands = match (&list.area, list.status) {
-        (Some(a), StatusFilter::Overdue) => Some(store::overdue_bands(&state.db, a.id, today).await?),
+        (Some(a), StatusFilter::Overdue) => {
+            Some(store::overdue_bands(&state.db, a.id, today).await?)
+        }
         _ => None,
     };
-    let code = list.area.as_ref().map(|a| a.code.clone()).unwrap_or_default();
+    let code = list
+        .area
+        .as_ref()
+        .map(|a| a.code.clone())
+        .unwrap_or_default();
     let areas = store::all_areas(&state.db)
         .await?
         .into_iter()
@@ -194,7 +204,11 @@ async fn list_page(
     )
     .await?;
     let mut page = build_list(&state, ctx, list).await?;
-    let n = params.n.as_deref().and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+    let n = params
+        .n
+        .as_deref()
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0);
     page.notice = match params.done.as_deref() {
         Some("extend") => format!("{n} lån er forlænget."),
         Some("convert") => format!("{n} lån er omdannet til Serviceloven §112."),
@@ -290,16 +304,25 @@ async fn bulk(
         page.until = until_raw;
         page.reason = reason;
         page.errors = errors;
-        return Ok(no_store(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)?));
+        return Ok(no_store(render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page,
+        )?));
     }
     let mut done = 0u64;
     let mut failures = Vec::new();
     for id in ids {
         let result = match action {
-            BulkAction::Extend => actions::extend(&state, &user, id, until, &reason).await.map(|_| ()),
-            BulkAction::Convert => actions::convert(&state, &user, id, &reason).await.map(|_| ()),
+            BulkAction::Extend => actions::extend(&state, &user, id, until, &reason)
+                .await
+                .map(|_| ()),
+            BulkAction::Convert => actions::convert(&state, &user, id, &reason)
+                .await
+                .map(|_| ()),
             BulkAction::Collect => actions::collect(&state, &user, id).await.map(|_| ()),
-            BulkAction::Return => actions::return_loan(&state, &user, id, None).await.map(|_| ()),
+            BulkAction::Return => actions::return_loan(&state, &user, id, None)
+                .await
+                .map(|_| ()),
         };
         match result {
             Ok(()) => done += 1,
@@ -318,7 +341,9 @@ async fn bulk(
         list.status.as_str()
     );
     if failures.is_empty() {
-        return Ok(Redirect::to(&format!("{back}&done={}&n={done}", action.as_str())).into_response());
+        return Ok(
+            Redirect::to(&format!("{back}&done={}&n={done}", action.as_str())).into_response(),
+        );
     }
     let mut page = build_list(&state, ctx, list).await?;
     page.reason = reason;
@@ -357,11 +382,17 @@ struct StatsPage {
 
 impl AreaStats {
     fn cells(&self) -> Vec<i64> {
-        AgeBand::ALL.into_iter().map(|b| self.bands.get(b)).collect()
+        AgeBand::ALL
+            .into_iter()
+            .map(|b| self.bands.get(b))
+            .collect()
     }
 }
 
-async fn stats_page(State(state): State<AppState>, ctx: PageContext) -> Result<Response, PageError> {
+async fn stats_page(
+    State(state): State<AppState>,
+    ctx: PageContext,
+) -> Result<Response, PageError> {
     let today = state.clock.today();
     let areas = store::all_areas(&state.db).await?;
     let snapshots = store::snapshots(&state.db).await?;
@@ -446,12 +477,21 @@ async fn overdue_csv(
         today,
     )
     .await?;
-    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
     let csv_error = |e: csv::Error| AppError::Internal(e.to_string());
     writer
         .write_record([
-            "område", "navn", "cpr", "hjælpemiddel", "betegnelse", "lovgrundlag", "startdato",
-            "slutdato", "dage_overskredet",
+            "område",
+            "navn",
+            "cpr",
+            "hjælpemiddel",
+            "betegnelse",
+            "lovgrundlag",
+            "startdato",
+            "slutdato",
+            "dage_overskredet",
         ])
         .map_err(csv_error)?;
     for r in &rows {
@@ -470,7 +510,11 @@ async fn overdue_csv(
             .map_err(csv_error)?;
     }
     let mut body = "\u{feff}".as_bytes().to_vec();
-    body.extend(writer.into_inner().map_err(|e| AppError::Internal(e.to_string()))?);
+    body.extend(
+        writer
+            .into_inner()
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+    );
     let area_code = match area_id {
         Some(id) => area::Entity::find_by_id(id)
             .one(&state.db)
@@ -481,7 +525,10 @@ async fn overdue_csv(
     let disposition = format!("attachment; filename=\"overskredne-laan-{area_code}-{today}.csv\"");
     let mut response = body.into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
@@ -518,7 +565,11 @@ async fn slip(
     Path(raw): Path<String>,
     Query(params): Query<SlipParams>,
 ) -> Result<Response, PageError> {
-    let id = raw.parse::<i32>().ok().filter(|i| *i > 0).ok_or(AppError::NotFound)?;
+    let id = raw
+        .parse::<i32>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or(AppError::NotFound)?;
     let citizen = crate::citizens::store::find(&state.db, id).await?;
     let address = crate::citizens::store::find_address(&state.db, citizen.address_id).await?;
     let today = state.clock.today();
@@ -532,7 +583,9 @@ async fn slip(
     let area = match loans.first() {
         Some(l) => store::area_by_code(&state.db, &l.area_code).await.ok(),
         None => match &address {
-            Some(a) => crate::citizens::store::area_of_postal_code(&state.db, &a.postal_code).await?,
+            Some(a) => {
+                crate::citizens::store::area_of_postal_code(&state.db, &a.postal_code).await?
+            }
             None => None,
         },
     };
@@ -555,7 +608,10 @@ async fn slip(
         ctx,
         citizen_id: id,
         name: citizen.name,
-        address: address.as_ref().map(crate::citizens::store::one_line).unwrap_or_default(),
+        address: address
+            .as_ref()
+            .map(crate::citizens::store::one_line)
+            .unwrap_or_default(),
         has_140: loans.iter().any(|l| l.due_date.is_some()),
         loans,
         area_name: area.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
@@ -583,7 +639,10 @@ struct ImportPage {
 
 impl ImportPage {
     fn errors(&self) -> Vec<LineError> {
-        self.result.as_ref().map(|r| r.errors.clone()).unwrap_or_default()
+        self.result
+            .as_ref()
+            .map(|r| r.errors.clone())
+            .unwrap_or_default()
     }
 
     fn imported(&self) -> usize {
@@ -634,7 +693,11 @@ async fn import_post(
         result: Some(summary),
         header: super::import::HEADER.join(","),
     };
-    let status = if failed { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok(no_store(render_with(status, &page)?))
 }
 

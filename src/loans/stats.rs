@@ -10,7 +10,9 @@ pub struct Series {
     pub points: Vec<(DateTime<Utc>, i64)>,
 }
 
-const COLOURS: [&str; 6] = ["#004993", "#b51d09", "#358000", "#7b4fa0", "#c25e00", "#006d77"];
+const COLOURS: [&str; 6] = [
+    "#004993", "#b51d09", "#358000", "#7b4fa0", "#c25e00", "#006d77",
+];
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 300.0;
 const LEFT: f64 = 48.0;
@@ -46,10 +48,8 @@ pub fn line_chart(series: &[Series], title: &str) -> String {
         "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
         escape(title)
     );
-    let (Some(first), Some(last)) = (
-        all.iter().map(|p| p.0).min(),
-        all.iter().map(|p| p.0).max(),
-    ) else {
+    let (Some(first), Some(last)) = (all.iter().map(|p| p.0).min(), all.iter().map(|p| p.0).max())
+    else {
         svg.push_str("<text x=\"20\" y=\"40\">Ingen lister trukket endnu</text></svg>");
         return svg;
     };
@@ -78,13 +78,15 @@ pub fn line_chart(series: &[Series], title: &str) -> String {
         ));
     }
     // x labels: the first and last day, and the middle when far apart.
-    let mut ticks = vec![first, last];
-    if span > 86_400.0 * 14.0 {
-        ticks.push(first + (last - first) / 2);
+    let mut ticks = vec![(first, "start"), (last, "end")];
+    if last == first {
+        ticks = vec![(first, "middle")];
+    } else if span > 86_400.0 * 14.0 {
+        ticks.push((first + (last - first) / 2, "middle"));
     }
-    for at in ticks {
+    for (at, anchor) in ticks {
         svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\">{}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" font-size=\"12\">{}</text>",
             x(at),
             HEIGHT - BOTTOM + 18.0,
             crate::web::local_date(crate::clock::local_date(at))

@@ -3,7 +3,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{area, citizen, loan, loan_event, order, order_event, order_line, overdue_snapshot, product, unit};
+use entity::{
+    area, citizen, loan, loan_event, order, order_event, order_line, overdue_snapshot, product,
+    unit,
+};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -31,8 +34,14 @@ pub struct NewLoan {
 }
 
 /// Starts a loan and records its first event. Call within the caller's transaction.
-pub async fn create_loan(db: &impl ConnectionTrait, new: NewLoan, now: DateTime<Utc>) -> Result<loan::Model, AppError> {
-    let due = new.due_date.unwrap_or_else(|| due_date(new.start_date, new.legal_basis));
+pub async fn create_loan(
+    db: &impl ConnectionTrait,
+    new: NewLoan,
+    now: DateTime<Utc>,
+) -> Result<loan::Model, AppError> {
+    let due = new
+        .due_date
+        .unwrap_or_else(|| due_date(new.start_date, new.legal_basis));
     let saved = loan::ActiveModel {
         citizen_id: Set(new.citizen_id),
         product_id: Set(new.product_id),
@@ -155,11 +164,15 @@ impl LoanRow {
     }
 
     pub fn returned_text(&self) -> String {
-        self.returned_on.map(crate::web::local_date).unwrap_or_default()
+        self.returned_on
+            .map(crate::web::local_date)
+            .unwrap_or_default()
     }
 
     pub fn due_text(&self) -> String {
-        self.due_date.map(crate::web::local_date).unwrap_or_else(|| "Ingen (varigt)".to_owned())
+        self.due_date
+            .map(crate::web::local_date)
+            .unwrap_or_else(|| "Ingen (varigt)".to_owned())
     }
 }
 
@@ -187,13 +200,24 @@ fn condition(query: &LoanQuery, today: NaiveDate) -> Condition {
 }
 
 /// How many loans match (the overdue count runs on the index alone).
-pub async fn count(db: &impl ConnectionTrait, query: &LoanQuery, today: NaiveDate) -> Result<u64, AppError> {
-    Ok(loan::Entity::find().filter(condition(query, today)).count(db).await?)
+pub async fn count(
+    db: &impl ConnectionTrait,
+    query: &LoanQuery,
+    today: NaiveDate,
+) -> Result<u64, AppError> {
+    Ok(loan::Entity::find()
+        .filter(condition(query, today))
+        .count(db)
+        .await?)
 }
 
 /// One page of loans: the earliest due date first (so overdue loans lead),
 /// lasting §112 loans last; returned loans newest first.
-pub async fn list(db: &impl ConnectionTrait, query: &LoanQuery, today: NaiveDate) -> Result<Vec<LoanRow>, AppError> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    query: &LoanQuery,
+    today: NaiveDate,
+) -> Result<Vec<LoanRow>, AppError> {
     let mut select = loan::Entity::find().filter(condition(query, today));
     select = match query.status {
         StatusFilter::Overdue => select.order_by_asc(loan::Column::DueDate),
@@ -212,7 +236,11 @@ pub async fn list(db: &impl ConnectionTrait, query: &LoanQuery, today: NaiveDate
 }
 
 /// Names, masked CPR numbers, products and areas for a set of loans.
-pub async fn rows(db: &impl ConnectionTrait, loans: Vec<loan::Model>, today: NaiveDate) -> Result<Vec<LoanRow>, AppError> {
+pub async fn rows(
+    db: &impl ConnectionTrait,
+    loans: Vec<loan::Model>,
+    today: NaiveDate,
+) -> Result<Vec<LoanRow>, AppError> {
     let citizen_ids: Vec<i32> = loans.iter().map(|l| l.citizen_id).collect();
     let product_ids: Vec<i32> = loans.iter().map(|l| l.product_id).collect();
     let citizens: HashMap<i32, citizen::Model> = if citizen_ids.is_empty() {
@@ -253,7 +281,9 @@ pub async fn rows(db: &impl ConnectionTrait, loans: Vec<loan::Model>, today: Nai
                 id: l.id,
                 citizen_id: l.citizen_id,
                 citizen_name: citizen.map(|c| c.name.clone()).unwrap_or_default(),
-                cpr_masked: citizen.map(|c| crate::citizens::mask_cpr(&c.cpr)).unwrap_or_default(),
+                cpr_masked: citizen
+                    .map(|c| crate::citizens::mask_cpr(&c.cpr))
+                    .unwrap_or_default(),
                 product_code: product.map(|p| p.code.clone()).unwrap_or_default(),
                 product_name: product.map(|p| p.name.clone()).unwrap_or_default(),
                 days_overdue: if super::is_overdue(&l.status, l.due_date, today) {
@@ -275,7 +305,11 @@ pub async fn rows(db: &impl ConnectionTrait, loans: Vec<loan::Model>, today: Nai
 }
 
 /// Every loan of a citizen: open ones first, then returned.
-pub async fn citizen_loans(db: &impl ConnectionTrait, citizen_id: i32, today: NaiveDate) -> Result<Vec<LoanRow>, AppError> {
+pub async fn citizen_loans(
+    db: &impl ConnectionTrait,
+    citizen_id: i32,
+    today: NaiveDate,
+) -> Result<Vec<LoanRow>, AppError> {
     let loans = loan::Entity::find()
         .filter(loan::Column::CitizenId.eq(citizen_id))
         .order_by_asc(Expr::col(loan::Column::Status).eq(Status::Returned.as_str()))
@@ -288,7 +322,10 @@ pub async fn citizen_loans(db: &impl ConnectionTrait, citizen_id: i32, today: Na
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<loan::Model, AppError> {
-    loan::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+    loan::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The area with this code; an unknown code is a field error on `area`.
@@ -301,12 +338,19 @@ pub async fn area_by_code(db: &impl ConnectionTrait, code: &str) -> Result<area:
 }
 
 pub async fn all_areas(db: &impl ConnectionTrait) -> Result<Vec<area::Model>, AppError> {
-    Ok(area::Entity::find().order_by_asc(area::Column::Id).all(db).await?)
+    Ok(area::Entity::find()
+        .order_by_asc(area::Column::Id)
+        .all(db)
+        .await?)
 }
 
 /// Count and age bands of an area's overdue loans, counted in the database on
 /// the index (status, area_id, due_date): one range per band.
-pub async fn overdue_bands(db: &impl ConnectionTrait, area_id: i32, today: NaiveDate) -> Result<Bands, AppError> {
+pub async fn overdue_bands(
+    db: &impl ConnectionTrait,
+    area_id: i32,
+    today: NaiveDate,
+) -> Result<Bands, AppError> {
     let mut bands = Bands::default();
     for band in AgeBand::ALL {
         let (from, to) = band.due_range(today);
@@ -339,7 +383,9 @@ pub async fn area_has_loans(db: &impl ConnectionTrait, area_id: i32) -> Result<b
 }
 
 /// Every snapshot, oldest first.
-pub async fn snapshots(db: &impl ConnectionTrait) -> Result<Vec<overdue_snapshot::Model>, AppError> {
+pub async fn snapshots(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<overdue_snapshot::Model>, AppError> {
     Ok(overdue_snapshot::Entity::find()
         .order_by_asc(overdue_snapshot::Column::TakenAt)
         .order_by_asc(overdue_snapshot::Column::AreaId)
@@ -372,7 +418,9 @@ pub async fn started_and_ended(
         columns.join(", ")
     );
     let backend = db.get_database_backend();
-    let row = db.query_one_raw(Statement::from_string(backend, sql)).await?;
+    let row = db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await?;
     let get = |name: &str| -> i64 {
         row.as_ref()
             .and_then(|r| r.try_get::<Option<i64>>("", name).ok().flatten())
@@ -391,8 +439,7 @@ async fn event(
     db: &impl ConnectionTrait,
     loan_id: i32,
     kind: &str,
-    old_due: Option<NaiveDate>,
-    new_due: Option<NaiveDate>,
+    (old_due, new_due): (Option<NaiveDate>, Option<NaiveDate>),
     note: Option<String>,
     actor: Option<i32>,
     now: DateTime<Utc>,
@@ -418,14 +465,19 @@ async fn event(
 /// locks rows instead.
 pub async fn write_lock(db: &impl ConnectionTrait) -> Result<(), AppError> {
     if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
-        db.execute_unprepared("UPDATE loan SET id = id WHERE id < 0").await?;
+        db.execute_unprepared("UPDATE loan SET id = id WHERE id < 0")
+            .await?;
     }
     Ok(())
 }
 
 /// Locks the loan for a change (PostgreSQL: FOR UPDATE) and checks its state
 /// allows the action: 404 when missing, 409 when the state forbids it.
-pub async fn for_change(db: &impl ConnectionTrait, id: i32, action: Action) -> Result<loan::Model, AppError> {
+pub async fn for_change(
+    db: &impl ConnectionTrait,
+    id: i32,
+    action: Action,
+) -> Result<loan::Model, AppError> {
     write_lock(db).await?;
     let mut select = loan::Entity::find_by_id(id);
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
@@ -451,7 +503,16 @@ pub async fn extend(
     active.due_date = Set(Some(until));
     active.updated_at = Set(now);
     let saved = active.update(db).await?;
-    event(db, id, "extended", old, Some(until), Some(reason), Some(actor), now).await?;
+    event(
+        db,
+        id,
+        "extended",
+        (old, Some(until)),
+        Some(reason),
+        Some(actor),
+        now,
+    )
+    .await?;
     Ok(saved)
 }
 
@@ -470,7 +531,16 @@ pub async fn convert(
     active.due_date = Set(None);
     active.updated_at = Set(now);
     let saved = active.update(db).await?;
-    event(db, id, "converted", old, None, Some(reason), Some(actor), now).await?;
+    event(
+        db,
+        id,
+        "converted",
+        (old, None),
+        Some(reason),
+        Some(actor),
+        now,
+    )
+    .await?;
     Ok(saved)
 }
 
@@ -492,7 +562,11 @@ pub async fn request_collection(
             "Borgeren har ingen adresse; ret borgerens oplysninger først.".to_owned(),
         ));
     };
-    let source = if actor.role == crate::auth::Role::Therapist { "therapist" } else { "depot" };
+    let source = if actor.role == crate::auth::Role::Therapist {
+        "therapist"
+    } else {
+        "depot"
+    };
     let order = order::ActiveModel {
         kind: Set("pickup".to_owned()),
         source: Set(source.to_owned()),
@@ -505,7 +579,10 @@ pub async fn request_collection(
         status: Set("received".to_owned()),
         access_notes: Set(None),
         contact_phone: Set(None),
-        notes: Set(Some(format!("Afhentning af udlånt hjælpemiddel (lån {})", found.id))),
+        notes: Set(Some(format!(
+            "Afhentning af udlånt hjælpemiddel (lån {})",
+            found.id
+        ))),
         ordered_by: Set(actor.user_id),
         idempotency_key: Set(None),
         request_hash: Set(None),
@@ -544,7 +621,16 @@ pub async fn request_collection(
     active.status = Set(Status::CollectionRequested.as_str().to_owned());
     active.updated_at = Set(now);
     active.update(db).await?;
-    event(db, id, "collection_requested", due, due, Some(format!("ordre {}", order.id)), Some(actor.user_id), now).await?;
+    event(
+        db,
+        id,
+        "collection_requested",
+        (due, due),
+        Some(format!("ordre {}", order.id)),
+        Some(actor.user_id),
+        now,
+    )
+    .await?;
     Ok(order.id)
 }
 
@@ -572,6 +658,15 @@ pub async fn mark_returned(
         unit.updated_at = Set(now);
         unit.update(db).await?;
     }
-    event(db, id, "returned", due, None, Some(format!("afleveret {on}")), actor, now).await?;
+    event(
+        db,
+        id,
+        "returned",
+        (due, None),
+        Some(format!("afleveret {on}")),
+        actor,
+        now,
+    )
+    .await?;
     Ok(saved)
 }

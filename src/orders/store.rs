@@ -781,3 +781,35 @@ async fn start_loans(
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------- delivery runs
+
+/// A stop could not be delivered (the driver's "failed"): the order goes back
+/// to planning — confirmed and off its stop — through "failed" when it was out
+/// for delivery, with the reason as the event's note. Run it in the caller's
+/// transaction. (Used by `crate::delivery::complete`.)
+pub async fn return_to_planning(
+    db: &impl ConnectionTrait,
+    order_id: i32,
+    actor: Option<i32>,
+    note: String,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<order::Model, AppError> {
+    let current = find(db, order_id).await?;
+    let back = Some("Tilbage til planlægning".to_owned());
+    match parse_status(&current.status)? {
+        Status::OutForDelivery => {
+            apply(db, order_id, Status::Failed, None, actor, Some(note), today, now).await?;
+            apply(db, order_id, Status::Confirmed, Some(None), actor, back, today, now).await
+        }
+        Status::Planned => {
+            apply(db, order_id, Status::Confirmed, Some(None), actor, Some(note), today, now)
+                .await
+        }
+        other => Err(AppError::Conflict(format!(
+            "Ordre {order_id} er «{}» og kan ikke sendes tilbage til planlægning.",
+            other.label()
+        ))),
+    }
+}

@@ -59,6 +59,8 @@ pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/units", "Enheder"),
             ("/kvik/queue", "Kvik Service"),
             ("/kvik/admin", "Kvik åbningstider"),
+            ("/planning", "Kørsler"),
+            ("/vehicles", "Biler"),
             ("/users", "Brugere"),
             ("/admin/mail", "E-mails"),
         ],
@@ -72,6 +74,8 @@ pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/units", "Enheder"),
             ("/kvik/queue", "Kvik Service"),
             ("/kvik/admin", "Kvik åbningstider"),
+            ("/planning", "Kørsler"),
+            ("/vehicles", "Biler"),
             ("/admin/mail", "E-mails"),
         ],
         Role::Coordinator => &[
@@ -87,7 +91,7 @@ pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/loans/stats", "Statistik"),
         ],
         Role::Visitator => &[("/citizens", "Borgere"), ("/kvik/queue", "Kvik Service")],
-        Role::Driver => &[],
+        Role::Driver => &[("/driver", "Dagens kørsel")],
     };
     items.extend_from_slice(more);
     items
@@ -111,16 +115,26 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
         let nav = user
             .as_ref()
             .map(|u| {
-                nav_for(u.role)
+                let items = nav_for(u.role);
+                // The longest matching item is the current one (/loans/stats, not /loans).
+                let matches = |href: &str| {
+                    if href == "/" {
+                        path == "/"
+                    } else {
+                        path.starts_with(href)
+                    }
+                };
+                let current = items
+                    .iter()
+                    .filter(|(href, _)| matches(href))
+                    .map(|(href, _)| href.len())
+                    .max();
+                items
                     .into_iter()
                     .map(|(href, label)| NavItem {
                         href,
                         label,
-                        current: if href == "/" {
-                            path == "/"
-                        } else {
-                            path.starts_with(href)
-                        },
+                        current: matches(href) && Some(href.len()) == current,
                     })
                     .collect()
             })

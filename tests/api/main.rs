@@ -7,6 +7,7 @@ mod auth;
 mod citizens;
 mod cli;
 mod crash;
+mod delivery;
 mod health;
 mod helpers;
 mod jobs;

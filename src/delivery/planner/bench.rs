@@ -71,7 +71,7 @@ pub fn routing(dir: &Path, time_limit: f64, out: &mut impl Write) -> Result<bool
             gap_percent: gap.map(|g| round(g, 2)),
             error: verdict.err(),
         };
-        writeln!(out, "{}", json!(line)).map_err(|e| e.to_string())?;
+        writeln!(out, "{}", to_json(&line)).map_err(|e| e.to_string())?;
     }
     let mean = gaps.iter().sum::<f64>() / gaps.len().max(1) as f64;
     let worst = gaps.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -84,7 +84,7 @@ pub fn routing(dir: &Path, time_limit: f64, out: &mut impl Write) -> Result<bool
         infeasible,
         seconds: round(began.elapsed().as_secs_f64(), 1),
     };
-    writeln!(out, "{}", json!(summary)).map_err(|e| e.to_string())?;
+    writeln!(out, "{}", to_json(&summary)).map_err(|e| e.to_string())?;
     Ok(unassigned == 0 && infeasible == 0)
 }
 
@@ -133,6 +133,10 @@ fn check_distance(instance: &vrplib::Instance, plan: &Plan) -> Result<(), String
     }
 }
 
+fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 fn round(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
     (x * f).round() / f
@@ -150,6 +154,12 @@ pub fn generate_day(seed: u64) -> Problem {
     let stops: usize = rng.random_range(30..=150);
     let vans = (stops.div_ceil(15) as i64 + rng.random_range(-1..=1)).clamp(2, 10) as usize;
     let pickup_share = rng.random_range(0.20..0.35);
+    // Exactly the drawn share of pickups, at random positions.
+    let mut is_pickup = vec![false; stops];
+    let pickups = (stops as f64 * pickup_share).round() as usize;
+    for k in rand::seq::index::sample(&mut rng, stops, pickups) {
+        is_pickup[k] = true;
+    }
     let mut coords = vec![DEPOT];
     let mut jobs = Vec::with_capacity(stops);
     for i in 0..stops {
@@ -161,7 +171,7 @@ pub fn generate_day(seed: u64) -> Problem {
             DEPOT.0 + r * angle.sin() / 111.0,
             DEPOT.1 + r * angle.cos() / 61.5,
         ));
-        let kind = if rng.random_bool(pickup_share) {
+        let kind = if is_pickup[i] {
             JobKind::Pickup
         } else {
             JobKind::Delivery
