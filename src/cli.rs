@@ -284,8 +284,12 @@ async fn run(command: Command, mut config: Config) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { file } => {
-            let db = crate::db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
-            crate::db::backup(&db, &file).await.map_err(|e| e.to_string())?;
+            let db = crate::db::connect(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            crate::db::backup(&db, &file)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("backup written to {}", file.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -293,10 +297,14 @@ async fn run(command: Command, mut config: Config) -> Result<ExitCode, String> {
             action: RetentionAction::Run,
         } => {
             let db = connect_migrated(&config).await?;
-            let deleted = crate::privacy::store::delete_expired(&db, clock.now(), config.retention_days)
-                .await
-                .map_err(describe)?;
-            println!("{deleted} citizens deleted after {} days without activity", config.retention_days);
+            let deleted =
+                crate::privacy::store::delete_expired(&db, clock.now(), config.retention_days)
+                    .await
+                    .map_err(describe)?;
+            println!(
+                "{deleted} citizens deleted after {} days without activity",
+                config.retention_days
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Overdue {

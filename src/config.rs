@@ -131,7 +131,8 @@ impl Config {
                 number("DEPOT_SCHEDULER_SECONDS", "60")?.max(1),
             ),
             background,
-            retention_days: i64::try_from(number("DEPOT_RETENTION_DAYS", "1825")?.max(30)).unwrap_or(1825),
+            retention_days: i64::try_from(number("DEPOT_RETENTION_DAYS", "1825")?.max(30))
+                .unwrap_or(1825),
             database_url,
             bind,
             mail,

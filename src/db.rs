@@ -53,6 +53,7 @@ pub async fn backup(db: &DatabaseConnection, file: &std::path::Path) -> Result<(
         return Err(DbErr::Custom(format!("{} exists already", file.display())));
     }
     let path = file.to_string_lossy().replace('\'', "''");
-    db.execute_unprepared(&format!("VACUUM INTO '{path}'")).await?;
+    db.execute_unprepared(&format!("VACUUM INTO '{path}'"))
+        .await?;
     Ok(())
 }

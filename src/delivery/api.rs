@@ -7,9 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::plan::{Left, plan_day, reason_label};
 use super::store::{self, RunView, StopView};
-use super::{
-    CompletionInput, DRIVERS, Merge, PLANNERS, check_completion, complete::complete_stop,
-};
+use super::{CompletionInput, DRIVERS, Merge, PLANNERS, check_completion, complete::complete_stop};
 use crate::auth::{Principal, Role};
 use crate::error::AppError;
 use crate::routes::{RouteDef, get, post};

@@ -6,7 +6,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{loan, order, run, stop, user};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
 
 use super::{Completion, FailureReason, Outcome, RunStatus, StopStatus, same_completion, store};
 use crate::auth::{Principal, Role};
@@ -104,18 +106,29 @@ pub async fn complete_stop(
             }
         }
         let tell = completion.outcome == Outcome::Failed || completion.note.is_some();
-        if tell
-            && let Some(orderer) = user::Entity::find_by_id(o.ordered_by).one(&txn).await?
-        {
-            emails.push(report_email(state, &orderer.email, stop_id, o.id, completion, the_run.date)?);
+        if tell && let Some(orderer) = user::Entity::find_by_id(o.ordered_by).one(&txn).await? {
+            emails.push(report_email(
+                state,
+                &orderer.email,
+                stop_id,
+                o.id,
+                completion,
+                the_run.date,
+            )?);
         }
     }
     for email in emails {
         crate::notify::store::enqueue(&txn, email, &state.config.mail_domain(), now).await?;
     }
     let done = stop::Entity::update_many()
-        .col_expr(stop::Column::Status, Expr::value(completion.outcome.stop_status().as_str()))
-        .col_expr(stop::Column::ReceiverName, Expr::value(completion.receiver_name.clone()))
+        .col_expr(
+            stop::Column::Status,
+            Expr::value(completion.outcome.stop_status().as_str()),
+        )
+        .col_expr(
+            stop::Column::ReceiverName,
+            Expr::value(completion.receiver_name.clone()),
+        )
         .col_expr(stop::Column::Note, Expr::value(completion.note.clone()))
         .col_expr(
             stop::Column::FailureReason,

@@ -15,7 +15,10 @@ const FLEET: [(&str, i32); 3] = [
 ];
 
 /// Seeds the fleet when there are no vehicles yet.
-pub async fn seed_demo_fleet(txn: &impl ConnectionTrait, _now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn seed_demo_fleet(
+    txn: &impl ConnectionTrait,
+    _now: DateTime<Utc>,
+) -> Result<(), AppError> {
     if vehicle::Entity::find().count(txn).await? > 0 {
         return Ok(());
     }

@@ -131,7 +131,10 @@ impl DriverPage {
 
 /// "+4512345678" → "12 34 56 78" for reading aloud; the link keeps the digits.
 fn phone_of(raw: &str) -> Phone {
-    let digits: String = raw.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    let digits: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
     let local = digits.strip_prefix("+45").unwrap_or(&digits);
     let label = if local.len() == 8 && local.chars().all(|c| c.is_ascii_digit()) {
         local
@@ -155,7 +158,11 @@ fn run_card(view: &RunView) -> RunCard {
     let out = matches!(view.status, RunStatus::Locked | RunStatus::Dispatched);
     RunCard {
         id: view.run.id,
-        title: format!("{} – {}", view.vehicle.name, crate::web::local_date(view.run.date)),
+        title: format!(
+            "{} – {}",
+            view.vehicle.name,
+            crate::web::local_date(view.run.date)
+        ),
         status: view.status.label(),
         note: if out {
             String::new()

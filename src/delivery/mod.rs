@@ -332,9 +332,7 @@ pub fn select(candidates: &[Candidate], date: NaiveDate) -> Selection {
             places
                 .iter()
                 .filter(|(coords, _)| haversine_m(*coords, c.coords) <= RIDE_ALONG_METRES)
-                .min_by(|a, b| {
-                    haversine_m(a.0, c.coords).total_cmp(&haversine_m(b.0, c.coords))
-                })
+                .min_by(|a, b| haversine_m(a.0, c.coords).total_cmp(&haversine_m(b.0, c.coords)))
                 .and_then(|(_, address)| at_address.get(address))
                 .map(|orders| (orders.clone(), MergeKind::NearbyPickup))
         } else {
@@ -439,7 +437,10 @@ pub fn group_stops(candidates: &[Candidate], chosen: &[i32], date: NaiveDate) ->
                 stop.pickup_minutes += c.service_minutes;
             }
         }
-        if let Some(at) = c.discharge_at.filter(|at| crate::clock::local_date(*at) == date) {
+        if let Some(at) = c
+            .discharge_at
+            .filter(|at| crate::clock::local_date(*at) == date)
+        {
             stop.discharge_at = Some(stop.discharge_at.map_or(at, |old| old.min(at)));
         }
     }
@@ -718,7 +719,10 @@ pub fn check_completion(input: &CompletionInput) -> Result<Completion, FieldErro
             None
         }
     };
-    if receiver_name.as_ref().is_some_and(|n| n.chars().count() > 100) {
+    if receiver_name
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 100)
+    {
         add("receiver_name", "Navnet må højst have 100 tegn");
     }
     if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
@@ -808,9 +812,9 @@ pub fn project(points: &[(f64, f64)], width: f64, height: f64, margin: f64) -> V
 }
 
 fn bounds(values: &[f64]) -> (f64, f64) {
-    values.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| {
-        (lo.min(*v), hi.max(*v))
-    })
+    values
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)))
 }
 
 /// The Monday of a date's ISO week.

@@ -17,8 +17,8 @@ use super::plan::{Details, plan_day};
 use super::planner::JobKind;
 use super::store::{self, Item, RunView, StopView, VehicleData};
 use super::{
-    DEPOT_LAT, DEPOT_LON, DEPOT_NAME, DRIVERS, PLANNERS, RUN_COLOURS, RunStatus, project,
-    select, week_label, week_start,
+    DEPOT_LAT, DEPOT_LON, DEPOT_NAME, DRIVERS, PLANNERS, RUN_COLOURS, RunStatus, project, select,
+    week_label, week_start,
 };
 use crate::error::AppError;
 use crate::routes::{RouteDef, get, post};
@@ -577,7 +577,11 @@ async fn stats(State(state): State<AppState>, ctx: PageContext) -> Result<Respon
                 .iter()
                 .fold((0i64, 0f64), |(s, k), r| (s + r.1, k + r.2));
             WeekRow {
-                label: format!("{} ({})", week_label(monday), crate::web::local_date(monday)),
+                label: format!(
+                    "{} ({})",
+                    week_label(monday),
+                    crate::web::local_date(monday)
+                ),
                 drives_saved: saved,
                 runs: n,
                 stops_per_run: if n == 0 {
@@ -681,9 +685,17 @@ pub fn check_vehicle(form: &VehicleForm) -> Result<VehicleData, FormErrors> {
     } else if name.chars().count() > 60 {
         errors.add("name", "Navnet må højst have 60 tegn");
     }
-    let capacity = form.capacity.trim().parse::<i32>().ok().filter(|c| (1..=1000).contains(c));
+    let capacity = form
+        .capacity
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|c| (1..=1000).contains(c));
     if capacity.is_none() {
-        errors.add("capacity", "Skriv lastrummet som et helt tal fra 1 til 1000");
+        errors.add(
+            "capacity",
+            "Skriv lastrummet som et helt tal fra 1 til 1000",
+        );
     }
     let start = super::parse_hhmm(&form.shift_start);
     let end = super::parse_hhmm(&form.shift_end);
@@ -702,7 +714,9 @@ pub fn check_vehicle(form: &VehicleForm) -> Result<VehicleData, FormErrors> {
     let place = match (form.start_lat.trim(), form.start_lon.trim()) {
         ("", "") => None,
         (lat, lon) => match (coord(lat), coord(lon)) {
-            (Some(lat), Some(lon)) if (54.0..=58.0).contains(&lat) && (7.0..=16.0).contains(&lon) => {
+            (Some(lat), Some(lon))
+                if (54.0..=58.0).contains(&lat) && (7.0..=16.0).contains(&lon) =>
+            {
                 Some((lat, lon))
             }
             _ => {
@@ -935,7 +949,10 @@ async fn sheet(
         id: view.run.id,
         date: crate::web::local_date(view.run.date),
         vehicle: view.vehicle.name.clone(),
-        driver: view.driver_name.clone().unwrap_or_else(|| "ikke tildelt".to_owned()),
+        driver: view
+            .driver_name
+            .clone()
+            .unwrap_or_else(|| "ikke tildelt".to_owned()),
         status: view.status.label(),
         distance: km_label(view.run.distance_km),
         duration: minutes_label(view.run.duration_min),

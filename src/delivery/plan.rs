@@ -8,14 +8,15 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{order, planning_log, run, stop, stop_order};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    TransactionSession,
 };
 use serde::{Deserialize, Serialize};
 
 use super::planner::{JobKind, Options, Reason, solve};
 use super::{
-    Merge, PLAN_TIME_LIMIT_MS, RunStatus, StopStatus, at_secs, build_problem,
-    group_stops, read_plan, select, store,
+    Merge, PLAN_TIME_LIMIT_MS, RunStatus, StopStatus, at_secs, build_problem, group_stops,
+    read_plan, select, store,
 };
 use crate::error::AppError;
 use crate::orders::Status as OrderStatus;

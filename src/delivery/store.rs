@@ -16,8 +16,8 @@ use sea_orm::{
 
 use super::planner::JobKind;
 use super::{
-    Candidate, DEPOT_LAT, DEPOT_LON, RunStatus, StopStatus, VehicleSpec, forward_pass,
-    local_secs, parse_hhmm, run_matrix,
+    Candidate, DEPOT_LAT, DEPOT_LON, RunStatus, StopStatus, VehicleSpec, forward_pass, local_secs,
+    parse_hhmm, run_matrix,
 };
 use crate::error::AppError;
 use crate::orders::Status as OrderStatus;
@@ -145,9 +145,9 @@ pub async fn candidates(
         .collect();
     let mut volume: HashMap<i32, (i64, i64)> = HashMap::new();
     for line in &lines {
-        let (v, m) = products
-            .get(&line.product_id)
-            .map_or((1, 10), |p| (i64::from(p.volume), i64::from(p.service_minutes)));
+        let (v, m) = products.get(&line.product_id).map_or((1, 10), |p| {
+            (i64::from(p.volume), i64::from(p.service_minutes))
+        });
         let q = i64::from(line.quantity.max(0));
         let entry = volume.entry(line.order_id).or_default();
         *entry = (entry.0 + v * q, entry.1 + m * q);
@@ -192,7 +192,10 @@ pub async fn candidates(
 }
 
 /// The stops of the day's draft runs.
-pub async fn draft_stop_ids(db: &impl ConnectionTrait, date: NaiveDate) -> Result<Vec<i32>, AppError> {
+pub async fn draft_stop_ids(
+    db: &impl ConnectionTrait,
+    date: NaiveDate,
+) -> Result<Vec<i32>, AppError> {
     let runs: Vec<i32> = run::Entity::find()
         .filter(run::Column::Date.eq(date))
         .filter(run::Column::Status.eq(RunStatus::Draft.as_str()))
@@ -374,10 +377,9 @@ pub async fn upcoming_for_driver(
     Ok(run::Entity::find()
         .filter(run::Column::DriverId.eq(driver))
         .filter(run::Column::Date.gte(from))
-        .filter(run::Column::Status.is_in([
-            RunStatus::Locked.as_str(),
-            RunStatus::Dispatched.as_str(),
-        ]))
+        .filter(
+            run::Column::Status.is_in([RunStatus::Locked.as_str(), RunStatus::Dispatched.as_str()]),
+        )
         .order_by_asc(run::Column::Date)
         .order_by_asc(run::Column::Id)
         .all(db)
@@ -465,7 +467,9 @@ pub async fn views(
         let mut view = StopView {
             status: StopStatus::parse(&s.status).unwrap_or(StopStatus::Planned),
             address_line: crate::citizens::store::one_line(&address),
-            coords: places.get(&address.id).map_or((DEPOT_LAT, DEPOT_LON), |p| p.0),
+            coords: places
+                .get(&address.id)
+                .map_or((DEPOT_LAT, DEPOT_LON), |p| p.0),
             approximate: places.get(&address.id).is_some_and(|p| p.1),
             address,
             orders: Vec::new(),
@@ -588,7 +592,11 @@ pub async fn recompute(db: &impl ConnectionTrait, run_id: i32) -> Result<(), App
     let places = coords_of(db, &addresses).await?;
     let coords: Vec<(f64, f64)> = stops
         .iter()
-        .map(|s| places.get(&s.address_id).map_or((DEPOT_LAT, DEPOT_LON), |p| p.0))
+        .map(|s| {
+            places
+                .get(&s.address_id)
+                .map_or((DEPOT_LAT, DEPOT_LON), |p| p.0)
+        })
         .collect();
     let matrix = run_matrix(vehicle_start(&vehicle), &coords);
     let (shift_start, _) = shift_of(&vehicle, found.date);
@@ -612,7 +620,11 @@ pub async fn recompute(db: &impl ConnectionTrait, run_id: i32) -> Result<(), App
 }
 
 /// Moves a stop one place up or down in its run.
-pub async fn shift_stop(db: &impl ConnectionTrait, stop_id: i32, up: bool) -> Result<i32, AppError> {
+pub async fn shift_stop(
+    db: &impl ConnectionTrait,
+    stop_id: i32,
+    up: bool,
+) -> Result<i32, AppError> {
     let found = find_stop(db, stop_id).await?;
     editable(&find_run(db, found.run_id).await?)?;
     let siblings = stop::Entity::find()
@@ -653,7 +665,11 @@ async fn renumber(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), AppError
 }
 
 /// Moves a stop to the end of another draft run of the same day.
-pub async fn move_stop(db: &impl ConnectionTrait, stop_id: i32, to_run: i32) -> Result<i32, AppError> {
+pub async fn move_stop(
+    db: &impl ConnectionTrait,
+    stop_id: i32,
+    to_run: i32,
+) -> Result<i32, AppError> {
     let found = find_stop(db, stop_id).await?;
     let from = find_run(db, found.run_id).await?;
     let target = find_run(db, to_run)
@@ -734,7 +750,10 @@ pub async fn set_run_status(
         }
     }
     let done = run::Entity::update_many()
-        .col_expr(run::Column::Status, sea_orm::sea_query::Expr::value(to.as_str()))
+        .col_expr(
+            run::Column::Status,
+            sea_orm::sea_query::Expr::value(to.as_str()),
+        )
         .filter(run::Column::Id.eq(run_id))
         .filter(run::Column::Status.eq(from.as_str()))
         .exec(db)
@@ -870,10 +889,6 @@ pub async fn run_figures(
     }
     Ok(runs
         .into_iter()
-        .filter_map(|r| {
-            counts
-                .get(&r.id)
-                .map(|n| (r.date, *n, r.distance_km))
-        })
+        .filter_map(|r| counts.get(&r.id).map(|n| (r.date, *n, r.distance_km)))
         .collect())
 }

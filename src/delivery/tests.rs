@@ -210,7 +210,13 @@ fn a_discharge_closes_the_window_before_the_citizen_comes_home() {
     assert_eq!(problem.jobs.len(), 1);
     assert_eq!(problem.jobs[0].window.1, 36000 - 600);
     assert_eq!(problem.jobs[0].service, 600);
-    assert_eq!(refs[0], JobRef { stop: 0, kind: JobKind::Delivery });
+    assert_eq!(
+        refs[0],
+        JobRef {
+            stop: 0,
+            kind: JobKind::Delivery
+        }
+    );
     assert_eq!(problem.vehicles[0].id, 7);
 }
 
@@ -280,7 +286,12 @@ fn the_forward_pass_drives_serves_and_comes_back() {
     assert_eq!(seconds, 600 + 300 + 300 + 600 + 900);
 }
 
-fn input(outcome: &str, receiver: Option<&str>, reason: Option<&str>, note: Option<&str>) -> CompletionInput {
+fn input(
+    outcome: &str,
+    receiver: Option<&str>,
+    reason: Option<&str>,
+    note: Option<&str>,
+) -> CompletionInput {
     CompletionInput {
         outcome: outcome.to_owned(),
         receiver_name: receiver.map(str::to_owned),
@@ -300,10 +311,28 @@ fn a_delivery_needs_the_receivers_name() {
 
 #[test]
 fn a_failure_needs_a_reason_and_other_needs_a_note() {
-    assert!(check_completion(&input("failed", None, None, None)).unwrap_err().contains_key("failure_reason"));
-    assert!(check_completion(&input("failed", None, Some("bored"), None)).unwrap_err().contains_key("failure_reason"));
-    assert!(check_completion(&input("failed", None, Some("other"), None)).unwrap_err().contains_key("note"));
-    let ok = check_completion(&input("failed", Some("x"), Some("not_home"), Some("Ring først"))).unwrap();
+    assert!(
+        check_completion(&input("failed", None, None, None))
+            .unwrap_err()
+            .contains_key("failure_reason")
+    );
+    assert!(
+        check_completion(&input("failed", None, Some("bored"), None))
+            .unwrap_err()
+            .contains_key("failure_reason")
+    );
+    assert!(
+        check_completion(&input("failed", None, Some("other"), None))
+            .unwrap_err()
+            .contains_key("note")
+    );
+    let ok = check_completion(&input(
+        "failed",
+        Some("x"),
+        Some("not_home"),
+        Some("Ring først"),
+    ))
+    .unwrap();
     assert_eq!(ok.failure_reason, Some(FailureReason::NotHome));
     assert_eq!(ok.receiver_name, None);
     assert_eq!(ok.note.as_deref(), Some("Ring først"));
@@ -311,15 +340,29 @@ fn a_failure_needs_a_reason_and_other_needs_a_note() {
 
 #[test]
 fn an_unknown_outcome_is_named() {
-    assert!(check_completion(&input("maybe", None, None, None)).unwrap_err().contains_key("outcome"));
+    assert!(
+        check_completion(&input("maybe", None, None, None))
+            .unwrap_err()
+            .contains_key("outcome")
+    );
 }
 
 #[test]
 fn the_same_completion_again_is_recognised_and_another_is_not() {
     let delivered = check_completion(&input("delivered", Some("Karen"), None, None)).unwrap();
-    assert!(same_completion("delivered", Some("Karen"), None, &delivered));
+    assert!(same_completion(
+        "delivered",
+        Some("Karen"),
+        None,
+        &delivered
+    ));
     assert!(!same_completion("delivered", Some("Ole"), None, &delivered));
-    assert!(!same_completion("failed", None, Some("not_home"), &delivered));
+    assert!(!same_completion(
+        "failed",
+        None,
+        Some("not_home"),
+        &delivered
+    ));
     let failed = check_completion(&input("failed", None, Some("not_home"), None)).unwrap();
     assert!(same_completion("failed", None, Some("not_home"), &failed));
     assert!(!same_completion("failed", None, Some("refused"), &failed));
@@ -348,7 +391,12 @@ fn weeks_start_on_monday() {
 
 #[test]
 fn statuses_and_reasons_read_back() {
-    for s in [RunStatus::Draft, RunStatus::Locked, RunStatus::Dispatched, RunStatus::Done] {
+    for s in [
+        RunStatus::Draft,
+        RunStatus::Locked,
+        RunStatus::Dispatched,
+        RunStatus::Done,
+    ] {
         assert_eq!(RunStatus::parse(s.as_str()), Some(s));
     }
     for r in FailureReason::ALL {

@@ -58,9 +58,15 @@ async fn run_job(state: &AppState, job: &DueJob) -> Result<String, AppError> {
         JobKind::Housekeeping => housekeeping(state).await,
         JobKind::KvikReminders => crate::kvik::reminder_job(state).await,
         JobKind::Retention => {
-            let deleted =
-                crate::privacy::store::delete_expired(&state.db, state.clock.now(), state.config.retention_days).await?;
-            Ok(format!("{deleted} citizens deleted after the retention period"))
+            let deleted = crate::privacy::store::delete_expired(
+                &state.db,
+                state.clock.now(),
+                state.config.retention_days,
+            )
+            .await?;
+            Ok(format!(
+                "{deleted} citizens deleted after the retention period"
+            ))
         }
         JobKind::OverdueList { area_id } => crate::loans::overdue::run_job(state, area_id).await,
     }

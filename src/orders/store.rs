@@ -800,12 +800,41 @@ pub async fn return_to_planning(
     let back = Some("Tilbage til planlægning".to_owned());
     match parse_status(&current.status)? {
         Status::OutForDelivery => {
-            apply(db, order_id, Status::Failed, None, actor, Some(note), today, now).await?;
-            apply(db, order_id, Status::Confirmed, Some(None), actor, back, today, now).await
+            apply(
+                db,
+                order_id,
+                Status::Failed,
+                None,
+                actor,
+                Some(note),
+                today,
+                now,
+            )
+            .await?;
+            apply(
+                db,
+                order_id,
+                Status::Confirmed,
+                Some(None),
+                actor,
+                back,
+                today,
+                now,
+            )
+            .await
         }
         Status::Planned => {
-            apply(db, order_id, Status::Confirmed, Some(None), actor, Some(note), today, now)
-                .await
+            apply(
+                db,
+                order_id,
+                Status::Confirmed,
+                Some(None),
+                actor,
+                Some(note),
+                today,
+                now,
+            )
+            .await
         }
         other => Err(AppError::Conflict(format!(
             "Ordre {order_id} er «{}» og kan ikke sendes tilbage til planlægning.",

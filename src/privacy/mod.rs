@@ -15,7 +15,12 @@ pub fn routes() -> Vec<RouteDef> {
 
 /// A citizen may be deleted when nothing is open for them (no loan still out, no
 /// order still under way) and nothing has happened for `retention_days`.
-pub fn may_delete(has_open_items: bool, last_activity: DateTime<Utc>, now: DateTime<Utc>, retention_days: i64) -> bool {
+pub fn may_delete(
+    has_open_items: bool,
+    last_activity: DateTime<Utc>,
+    now: DateTime<Utc>,
+    retention_days: i64,
+) -> bool {
     !has_open_items && now - last_activity > Duration::days(retention_days)
 }
 
@@ -33,7 +38,13 @@ mod tests {
     #[test]
     fn only_quiet_citizens_without_open_items_may_be_deleted() {
         assert!(may_delete(false, at(0), at(400), 365));
-        assert!(!may_delete(false, at(0), at(365), 365), "not before the period has passed");
-        assert!(!may_delete(true, at(0), at(4000), 365), "never with an open loan or order");
+        assert!(
+            !may_delete(false, at(0), at(365), 365),
+            "not before the period has passed"
+        );
+        assert!(
+            !may_delete(true, at(0), at(4000), 365),
+            "never with an open loan or order"
+        );
     }
 }

@@ -23,7 +23,11 @@ pub fn routes() -> Vec<RouteDef> {
     ]
 }
 
-async fn gather(state: &AppState, user: &crate::auth::Principal, id: i32) -> Result<Insight, AppError> {
+async fn gather(
+    state: &AppState,
+    user: &crate::auth::Principal,
+    id: i32,
+) -> Result<Insight, AppError> {
     let insight = store::insight(&state.db, id).await?;
     record(
         &state.db,

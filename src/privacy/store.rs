@@ -1,10 +1,14 @@
 //! Gathering all data about a citizen, and deleting it when its time has come.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{address, audit_event, citizen, kvik_booking, loan, loan_event, order, order_event, order_line, product, stop, user};
+use entity::{
+    address, audit_event, citizen, kvik_booking, loan, loan_event, order, order_event, order_line,
+    product, stop, user,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 use serde::Serialize;
 
@@ -80,13 +84,26 @@ pub struct AccessData {
 }
 
 fn one_line(a: &address::Model) -> String {
-    crate::domain::format_address(&a.street, &a.house_number, a.floor.as_deref(), a.door.as_deref(), &a.postal_code, &a.city)
+    crate::domain::format_address(
+        &a.street,
+        &a.house_number,
+        a.floor.as_deref(),
+        a.door.as_deref(),
+        &a.postal_code,
+        &a.city,
+    )
 }
 
 pub async fn insight(db: &impl ConnectionTrait, citizen_id: i32) -> Result<Insight, AppError> {
-    let person = citizen::Entity::find_by_id(citizen_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let person = citizen::Entity::find_by_id(citizen_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let home = match person.address_id {
-        Some(id) => address::Entity::find_by_id(id).one(db).await?.map(|a| one_line(&a)),
+        Some(id) => address::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|a| one_line(&a)),
         None => None,
     };
     let products: std::collections::HashMap<i32, String> = product::Entity::find()
@@ -95,7 +112,12 @@ pub async fn insight(db: &impl ConnectionTrait, citizen_id: i32) -> Result<Insig
         .into_iter()
         .map(|p| (p.id, format!("{} ({})", p.name, p.code)))
         .collect();
-    let aid = |id: i32| products.get(&id).cloned().unwrap_or_else(|| format!("hjælpemiddel {id}"));
+    let aid = |id: i32| {
+        products
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("hjælpemiddel {id}"))
+    };
 
     let mut orders = Vec::new();
     for o in order::Entity::find()
@@ -104,7 +126,11 @@ pub async fn insight(db: &impl ConnectionTrait, citizen_id: i32) -> Result<Insig
         .all(db)
         .await?
     {
-        let place = address::Entity::find_by_id(o.address_id).one(db).await?.map(|a| one_line(&a)).unwrap_or_default();
+        let place = address::Entity::find_by_id(o.address_id)
+            .one(db)
+            .await?
+            .map(|a| one_line(&a))
+            .unwrap_or_default();
         let aids = order_line::Entity::find()
             .filter(order_line::Column::OrderId.eq(o.id))
             .all(db)
@@ -151,7 +177,14 @@ pub async fn insight(db: &impl ConnectionTrait, citizen_id: i32) -> Result<Insig
             .all(db)
             .await?
             .into_iter()
-            .map(|e| format!("{}: {}{}", e.at.to_rfc3339(), e.kind, e.note.map(|n| format!(" ({n})")).unwrap_or_default()))
+            .map(|e| {
+                format!(
+                    "{}: {}{}",
+                    e.at.to_rfc3339(),
+                    e.kind,
+                    e.note.map(|n| format!(" ({n})")).unwrap_or_default()
+                )
+            })
             .collect();
         loans.push(LoanData {
             id: l.id,
@@ -178,8 +211,12 @@ pub async fn insight(db: &impl ConnectionTrait, citizen_id: i32) -> Result<Insig
         })
         .collect();
 
-    let users: std::collections::HashMap<i32, String> =
-        user::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let users: std::collections::HashMap<i32, String> = user::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     let access_log = audit_event::Entity::find()
         .filter(audit_event::Column::CitizenId.eq(citizen_id))
         .order_by_asc(audit_event::Column::Id)
@@ -189,7 +226,10 @@ pub async fn insight(db: &impl ConnectionTrait, citizen_id: i32) -> Result<Insig
         .map(|e| AccessData {
             at: e.at,
             action: e.action,
-            by: e.actor_user_id.and_then(|id| users.get(&id).cloned()).unwrap_or_else(|| "systemet".to_owned()),
+            by: e
+                .actor_user_id
+                .and_then(|id| users.get(&id).cloned())
+                .unwrap_or_else(|| "systemet".to_owned()),
             role: e.actor_role,
             detail: e.detail,
         })
@@ -222,9 +262,17 @@ pub async fn delete_expired(
 ) -> Result<u64, AppError> {
     let mut deleted = 0;
     for person in citizen::Entity::find().all(db).await? {
-        let orders = order::Entity::find().filter(order::Column::CitizenId.eq(person.id)).all(db).await?;
-        let loans = loan::Entity::find().filter(loan::Column::CitizenId.eq(person.id)).all(db).await?;
-        let open = orders.iter().any(|o| !CLOSED_ORDER_STATUSES.contains(&o.status.as_str()))
+        let orders = order::Entity::find()
+            .filter(order::Column::CitizenId.eq(person.id))
+            .all(db)
+            .await?;
+        let loans = loan::Entity::find()
+            .filter(loan::Column::CitizenId.eq(person.id))
+            .all(db)
+            .await?;
+        let open = orders
+            .iter()
+            .any(|o| !CLOSED_ORDER_STATUSES.contains(&o.status.as_str()))
             || loans.iter().any(|l| l.status != "returned");
         let last = orders
             .iter()
@@ -237,19 +285,43 @@ pub async fn delete_expired(
         let txn = db.begin().await?;
         let order_ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
         let loan_ids: Vec<i32> = loans.iter().map(|l| l.id).collect();
-        order_event::Entity::delete_many().filter(order_event::Column::OrderId.is_in(order_ids.clone())).exec(&txn).await?;
-        order_line::Entity::delete_many().filter(order_line::Column::OrderId.is_in(order_ids.clone())).exec(&txn).await?;
+        order_event::Entity::delete_many()
+            .filter(order_event::Column::OrderId.is_in(order_ids.clone()))
+            .exec(&txn)
+            .await?;
+        order_line::Entity::delete_many()
+            .filter(order_line::Column::OrderId.is_in(order_ids.clone()))
+            .exec(&txn)
+            .await?;
         kvik_booking::Entity::update_many()
-            .col_expr(kvik_booking::Column::LoanId, Expr::value(Option::<i32>::None))
+            .col_expr(
+                kvik_booking::Column::LoanId,
+                Expr::value(Option::<i32>::None),
+            )
             .filter(kvik_booking::Column::LoanId.is_in(loan_ids.clone()))
             .exec(&txn)
             .await?;
-        loan_event::Entity::delete_many().filter(loan_event::Column::LoanId.is_in(loan_ids.clone())).exec(&txn).await?;
-        loan::Entity::delete_many().filter(loan::Column::Id.is_in(loan_ids)).exec(&txn).await?;
-        order::Entity::delete_many().filter(order::Column::Id.is_in(order_ids)).exec(&txn).await?;
+        loan_event::Entity::delete_many()
+            .filter(loan_event::Column::LoanId.is_in(loan_ids.clone()))
+            .exec(&txn)
+            .await?;
+        loan::Entity::delete_many()
+            .filter(loan::Column::Id.is_in(loan_ids))
+            .exec(&txn)
+            .await?;
+        order::Entity::delete_many()
+            .filter(order::Column::Id.is_in(order_ids))
+            .exec(&txn)
+            .await?;
         audit_event::Entity::update_many()
-            .col_expr(audit_event::Column::CitizenId, Expr::value(Option::<i32>::None))
-            .col_expr(audit_event::Column::Detail, Expr::value("borger slettet efter opbevaringsperioden"))
+            .col_expr(
+                audit_event::Column::CitizenId,
+                Expr::value(Option::<i32>::None),
+            )
+            .col_expr(
+                audit_event::Column::Detail,
+                Expr::value("borger slettet efter opbevaringsperioden"),
+            )
             .col_expr(audit_event::Column::Ip, Expr::value(Option::<String>::None))
             .filter(audit_event::Column::CitizenId.eq(person.id))
             .exec(&txn)
@@ -282,10 +354,22 @@ pub async fn delete_expired(
     Ok(deleted)
 }
 
-async fn delete_address_if_unused(db: &impl ConnectionTrait, address_id: i32) -> Result<(), AppError> {
-    let used = citizen::Entity::find().filter(citizen::Column::AddressId.eq(address_id)).count(db).await?
-        + order::Entity::find().filter(order::Column::AddressId.eq(address_id)).count(db).await?
-        + stop::Entity::find().filter(stop::Column::AddressId.eq(address_id)).count(db).await?;
+async fn delete_address_if_unused(
+    db: &impl ConnectionTrait,
+    address_id: i32,
+) -> Result<(), AppError> {
+    let used = citizen::Entity::find()
+        .filter(citizen::Column::AddressId.eq(address_id))
+        .count(db)
+        .await?
+        + order::Entity::find()
+            .filter(order::Column::AddressId.eq(address_id))
+            .count(db)
+            .await?
+        + stop::Entity::find()
+            .filter(stop::Column::AddressId.eq(address_id))
+            .count(db)
+            .await?;
     if used == 0 {
         address::Entity::delete_by_id(address_id).exec(db).await?;
     }

@@ -21,7 +21,9 @@ where
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(JsonRejection::JsonDataError(e)) => Err(data_error(&e.body_text())),
-            Err(JsonRejection::JsonSyntaxError(_)) => Err(AppError::BadRequest("Ugyldig JSON.".to_owned())),
+            Err(JsonRejection::JsonSyntaxError(_)) => {
+                Err(AppError::BadRequest("Ugyldig JSON.".to_owned()))
+            }
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(
                 "Forventede Content-Type: application/json.".to_owned(),
             )),
@@ -40,7 +42,11 @@ fn data_error(text: &str) -> AppError {
         Some((path, message)) if !path.contains(' ') => AppError::field(path, message),
         _ => {
             // "missing field `discharge_at` at line 1 column 2"
-            if let Some(name) = detail.split('`').nth(1).filter(|_| detail.starts_with("missing field")) {
+            if let Some(name) = detail
+                .split('`')
+                .nth(1)
+                .filter(|_| detail.starts_with("missing field"))
+            {
                 AppError::field(name, "Feltet mangler")
             } else {
                 AppError::field("body", detail)
@@ -55,15 +61,23 @@ mod tests {
 
     #[test]
     fn a_bad_field_is_named() {
-        let err = data_error("Failed to deserialize the JSON body into the target type: lines[0].quantity: invalid type: string \"x\", expected i32 at line 1 column 5");
-        let AppError::Validation { fields, .. } = err else { panic!() };
+        let err = data_error(
+            "Failed to deserialize the JSON body into the target type: lines[0].quantity: invalid type: string \"x\", expected i32 at line 1 column 5",
+        );
+        let AppError::Validation { fields, .. } = err else {
+            panic!()
+        };
         assert!(fields.contains_key("lines[0].quantity"));
     }
 
     #[test]
     fn a_missing_field_is_named() {
-        let err = data_error("Failed to deserialize the JSON body into the target type: missing field `kind` at line 1 column 2");
-        let AppError::Validation { fields, .. } = err else { panic!() };
+        let err = data_error(
+            "Failed to deserialize the JSON body into the target type: missing field `kind` at line 1 column 2",
+        );
+        let AppError::Validation { fields, .. } = err else {
+            panic!()
+        };
         assert!(fields.contains_key("kind"));
     }
 }

@@ -38,7 +38,10 @@ async fn viewing_a_citizen_record_writes_an_audit_event_with_the_viewer() {
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["cache-control"], "no-store");
     let html = page.text().await.unwrap();
-    assert!(html.contains("010140-1234"), "the full record shows the full CPR");
+    assert!(
+        html.contains("010140-1234"),
+        "the full record shows the full CPR"
+    );
     let id: i32 = location.rsplit('/').next().unwrap().parse().unwrap();
     let views = audit_event::Entity::find()
         .filter(audit_event::Column::Action.eq("citizen.view"))
@@ -57,14 +60,28 @@ async fn a_search_by_cpr_is_a_post_and_the_result_list_masks_the_number() {
     let app = spawn_app().await;
     app.login_as(Role::Depot).await;
     create_citizen(&app, "0101401234", "Karen Jensen").await;
-    let response = app.post_form("/citizens", "/citizens/search", &[("q", "010140-1234")]).await;
+    let response = app
+        .post_form("/citizens", "/citizens/search", &[("q", "010140-1234")])
+        .await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
     assert!(html.contains("Karen Jensen"));
     assert!(html.contains("010140-xxxx"));
-    let hrefs: Vec<&str> = html.split("href=\"").skip(1).map(|rest| rest.split('"').next().unwrap()).collect();
-    assert!(hrefs.iter().all(|h| !h.contains("1234") && !h.contains("010140")), "no CPR in any link: {hrefs:?}");
-    assert!(!html.contains("href=\"/citizens?"), "no query-string search links");
+    let hrefs: Vec<&str> = html
+        .split("href=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    assert!(
+        hrefs
+            .iter()
+            .all(|h| !h.contains("1234") && !h.contains("010140")),
+        "no CPR in any link: {hrefs:?}"
+    );
+    assert!(
+        !html.contains("href=\"/citizens?"),
+        "no query-string search links"
+    );
 }
 
 #[tokio::test]
@@ -75,7 +92,11 @@ async fn the_create_form_shows_danish_field_errors_and_keeps_what_was_typed() {
         .post_form(
             "/citizens/new",
             "/citizens",
-            &[("cpr", "3302801234"), ("name", "Ole Olsen"), ("address.postal_code", "89")],
+            &[
+                ("cpr", "3302801234"),
+                ("name", "Ole Olsen"),
+                ("address.postal_code", "89"),
+            ],
         )
         .await;
     assert_eq!(response.status(), 422);
@@ -89,5 +110,13 @@ async fn the_create_form_shows_danish_field_errors_and_keeps_what_was_typed() {
 async fn drivers_cannot_look_up_citizens() {
     let app = spawn_app().await;
     app.login_as(Role::Driver).await;
-    assert_eq!(app.client.get(app.url("/citizens")).send().await.unwrap().status(), 403);
+    assert_eq!(
+        app.client
+            .get(app.url("/citizens"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
 }

@@ -104,7 +104,11 @@ fn coordinator_token(url: &str) -> String {
         .args(["token", "create", "--email", "koordinator@depot.invalid"])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
 
@@ -115,7 +119,10 @@ fn fire_orders(
     token: &str,
     count: usize,
 ) -> Vec<tokio::task::JoinHandle<Option<(String, i64)>>> {
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
     (0..count)
         .map(|n| {
             let (client, base, token) = (client.clone(), base.to_owned(), token.to_owned());
@@ -129,7 +136,11 @@ fn fire_orders(
                     .send()
                     .await
                     .ok()?;
-                assert!(response.status().as_u16() < 500, "no 5xx: {}", response.status());
+                assert!(
+                    response.status().as_u16() < 500,
+                    "no 5xx: {}",
+                    response.status()
+                );
                 if !response.status().is_success() {
                     return None;
                 }
@@ -148,7 +159,14 @@ async fn sigkill_during_five_hundred_concurrent_orders_loses_no_acknowledged_ord
     let token = coordinator_token(&url);
     let tasks = fire_orders(&base, &token, 500);
     // Kill at a moment that varies from run to run, while posts are in flight.
-    let delay = 150 + u64::from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_millis() % 400);
+    let delay = 150
+        + u64::from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_millis()
+                % 400,
+        );
     tokio::time::sleep(Duration::from_millis(delay)).await;
     first.kill().unwrap();
     first.wait().unwrap();
@@ -168,7 +186,11 @@ async fn sigkill_during_five_hundred_concurrent_orders_loses_no_acknowledged_ord
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), 200, "acknowledged order {id} ({key}) is there after the crash");
+        assert_eq!(
+            response.status(),
+            200,
+            "acknowledged order {id} ({key}) is there after the crash"
+        );
     }
     second.kill().unwrap();
     second.wait().unwrap();
@@ -177,7 +199,10 @@ async fn sigkill_during_five_hundred_concurrent_orders_loses_no_acknowledged_ord
     use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
     for (key, _) in &acknowledged {
         let n = entity::order::Entity::find()
-            .filter(sea_orm::ColumnTrait::eq(&entity::order::Column::IdempotencyKey, key.clone()))
+            .filter(sea_orm::ColumnTrait::eq(
+                &entity::order::Column::IdempotencyKey,
+                key.clone(),
+            ))
             .count(&db)
             .await
             .unwrap();
@@ -185,7 +210,10 @@ async fn sigkill_during_five_hundred_concurrent_orders_loses_no_acknowledged_ord
     }
     if crate::helpers::backend() == "sqlite" {
         let check = db
-            .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, "PRAGMA integrity_check"))
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Sqlite,
+                "PRAGMA integrity_check",
+            ))
             .await
             .unwrap()
             .unwrap();
@@ -218,10 +246,16 @@ async fn sigterm_finishes_the_requests_in_flight() {
     let db = depot::db::connect(&url).await.unwrap();
     use sea_orm::{EntityTrait, PaginatorTrait};
     let stored = entity::order::Entity::find()
-        .filter(sea_orm::ColumnTrait::like(&entity::order::Column::IdempotencyKey, "crash-order-%"))
+        .filter(sea_orm::ColumnTrait::like(
+            &entity::order::Column::IdempotencyKey,
+            "crash-order-%",
+        ))
         .count(&db)
         .await
         .unwrap();
     assert!(acknowledged > 0, "some requests were in flight");
-    assert_eq!(stored, acknowledged, "every acknowledged order was stored, nothing half-done");
+    assert_eq!(
+        stored, acknowledged,
+        "every acknowledged order was stored, nothing half-done"
+    );
 }

@@ -173,9 +173,14 @@ async fn driver(app: &TestApp) -> (String, String) {
         .await
         .unwrap()
         .unwrap();
-    let token = depot::auth::store::create_api_token(&app.db, user.id, "test", depot::clock::Clock::now(&*app.clock))
-        .await
-        .unwrap();
+    let token = depot::auth::store::create_api_token(
+        &app.db,
+        user.id,
+        "test",
+        depot::clock::Clock::now(&*app.clock),
+    )
+    .await
+    .unwrap();
     (email, token)
 }
 
@@ -239,7 +244,12 @@ async fn a_hospital_order_and_a_later_therapist_order_to_the_same_address_become
         .find(|s| s["order_ids"] == json!([hospital, bed]))
         .expect("one stop for both orders");
     assert_eq!(shared["merged_order_ids"], json!([bed]));
-    assert!(shared["address"].as_str().unwrap().starts_with("Vestergade 12B"));
+    assert!(
+        shared["address"]
+            .as_str()
+            .unwrap()
+            .starts_with("Vestergade 12B")
+    );
     let kinds: Vec<&str> = shared["items"]
         .as_array()
         .unwrap()
@@ -350,7 +360,14 @@ async fn a_capacity_too_small_for_all_beds_leaves_the_rest_unassigned_with_the_r
     let mut ids = Vec::new();
     for (i, street) in ["Vestergade", "Østergade", "Nørregade"].iter().enumerate() {
         let cpr = format!("0{}0180123{}", i + 1, i + 4);
-        ids.push(order(&app, &therapist, &therapist_order(&cpr, address(street, "1"), DAY)).await);
+        ids.push(
+            order(
+                &app,
+                &therapist,
+                &therapist_order(&cpr, address(street, "1"), DAY),
+            )
+            .await,
+        );
     }
     let planned = plan(&app, &depot_token, DAY).await;
     assert_eq!(planned["stops"], 2, "{planned}");
@@ -369,10 +386,18 @@ async fn a_capacity_too_small_for_all_beds_leaves_the_rest_unassigned_with_the_r
     let tiny = app_with_fleet(&[12]).await;
     let therapist = tiny.token_for(Role::Therapist).await;
     let depot_token = tiny.token_for(Role::Depot).await;
-    let bed = order(&tiny, &therapist, &therapist_order("0101801234", address("Vestergade", "1"), DAY)).await;
+    let bed = order(
+        &tiny,
+        &therapist,
+        &therapist_order("0101801234", address("Vestergade", "1"), DAY),
+    )
+    .await;
     let planned = plan(&tiny, &depot_token, DAY).await;
-    assert_eq!(planned["unassigned"], json!([{"order_id": bed, "reason": "over_capacity",
-        "reason_text": "fylder mere end der er plads til i bilerne"}]));
+    assert_eq!(
+        planned["unassigned"],
+        json!([{"order_id": bed, "reason": "over_capacity",
+        "reason_text": "fylder mere end der er plads til i bilerne"}])
+    );
     assert_eq!(planned["runs"], json!([]));
 }
 
@@ -463,7 +488,13 @@ async fn a_completion_with_missing_fields_is_refused_with_every_problem() {
     .await;
     assert_eq!(status, 422);
     assert!(body["fields"]["note"].is_array());
-    let (status, _) = complete(&app, &token, 999_999, &json!({"outcome": "failed", "failure_reason": "refused"})).await;
+    let (status, _) = complete(
+        &app,
+        &token,
+        999_999,
+        &json!({"outcome": "failed", "failure_reason": "refused"}),
+    )
+    .await;
     assert_eq!(status, 404);
     let malformed = app
         .client
@@ -534,7 +565,12 @@ async fn a_stop_cannot_be_completed_before_its_run_is_locked_or_dispatched() {
     let app = app_with_fleet(&[60]).await;
     let coordinator = app.token_for(Role::Coordinator).await;
     let depot_token = app.token_for(Role::Depot).await;
-    order(&app, &coordinator, &hospital_order("0101801234", address("Vestergade", "12B"), ROLLATOR)).await;
+    order(
+        &app,
+        &coordinator,
+        &hospital_order("0101801234", address("Vestergade", "12B"), ROLLATOR),
+    )
+    .await;
     let planned = plan(&app, &depot_token, DAY).await;
     let stop_id = planned["runs"][0]["stops"][0]["id"].as_i64().unwrap();
     let (status, _) = complete(
@@ -551,7 +587,13 @@ async fn a_stop_cannot_be_completed_before_its_run_is_locked_or_dispatched() {
 async fn a_collected_pickup_returns_its_loan() {
     let app = app_with_fleet(&[60]).await;
     let (order_id, stop_id, _, token) = one_dispatched_stop(&app).await;
-    let (status, _) = complete(&app, &token, stop_id, &json!({"outcome": "delivered", "receiver_name": "Karen"})).await;
+    let (status, _) = complete(
+        &app,
+        &token,
+        stop_id,
+        &json!({"outcome": "delivered", "receiver_name": "Karen"}),
+    )
+    .await;
     assert_eq!(status, 200);
     let lent = loan::Entity::find()
         .filter(loan::Column::OrderId.eq(i32::try_from(order_id).unwrap()))
@@ -596,9 +638,16 @@ async fn a_collected_pickup_returns_its_loan() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let after = loan::Entity::find_by_id(lent.id).one(&app.db).await.unwrap().unwrap();
+    let after = loan::Entity::find_by_id(lent.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(after.status, "returned");
-    assert_eq!(order_row(&app, i64::from(pickup.id)).await.status, "delivered");
+    assert_eq!(
+        order_row(&app, i64::from(pickup.id)).await.status,
+        "delivered"
+    );
 }
 
 #[tokio::test]
@@ -635,16 +684,43 @@ async fn only_the_depot_plans_and_bad_dates_are_named() {
 async fn the_planning_page_plans_moves_and_reorders_stops_with_new_etas() {
     let app = app_with_fleet(&[60, 30]).await;
     let coordinator = app.token_for(Role::Coordinator).await;
-    for (cpr, street) in [("0101801234", "Vestergade"), ("0202802345", "Østergade"), ("0303803456", "Nørregade")] {
-        order(&app, &coordinator, &hospital_order(cpr, address(street, "2"), ROLLATOR)).await;
+    for (cpr, street) in [
+        ("0101801234", "Vestergade"),
+        ("0202802345", "Østergade"),
+        ("0303803456", "Nørregade"),
+    ] {
+        order(
+            &app,
+            &coordinator,
+            &hospital_order(cpr, address(street, "2"), ROLLATOR),
+        )
+        .await;
     }
     app.login_as(Role::Depot).await;
     let page = format!("/planning?date={DAY}");
-    let html = app.client.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Ikke planlagte ordrer (3)"), "{html}");
-    let planned = app.post_form(&page, "/planning/plan", &[("date", DAY)]).await;
+    let planned = app
+        .post_form(&page, "/planning/plan", &[("date", DAY)])
+        .await;
     assert_eq!(planned.status(), 303);
-    let html = app.client.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("role=\"img\""));
     assert!(html.contains("Ikke planlagte ordrer (0)"));
     assert!(html.contains("Planlæg dagen"));
@@ -660,10 +736,18 @@ async fn the_planning_page_plans_moves_and_reorders_stops_with_new_etas() {
     ordered.sort_by_key(|s| s.seq);
     let last = ordered.last().unwrap();
     let up = app
-        .post_form(&page, &format!("/planning/stops/{}/shift", last.id), &[("direction", "up")])
+        .post_form(
+            &page,
+            &format!("/planning/stops/{}/shift", last.id),
+            &[("direction", "up")],
+        )
         .await;
     assert_eq!(up.status(), 303);
-    let moved = stop::Entity::find_by_id(last.id).one(&app.db).await.unwrap().unwrap();
+    let moved = stop::Entity::find_by_id(last.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     if ordered.len() > 1 {
         assert_eq!(moved.seq, last.seq - 1);
     }
@@ -690,24 +774,55 @@ async fn the_planning_page_plans_moves_and_reorders_stops_with_new_etas() {
         }
     };
     let to = app
-        .post_form(&page, &format!("/planning/stops/{}/move", moved.id), &[("run_id", &other_run.to_string())])
+        .post_form(
+            &page,
+            &format!("/planning/stops/{}/move", moved.id),
+            &[("run_id", &other_run.to_string())],
+        )
         .await;
     assert_eq!(to.status(), 303);
-    let now_on = stop::Entity::find_by_id(moved.id).one(&app.db).await.unwrap().unwrap();
+    let now_on = stop::Entity::find_by_id(moved.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(now_on.run_id, other_run);
-    let target = run::Entity::find_by_id(other_run).one(&app.db).await.unwrap().unwrap();
+    let target = run::Entity::find_by_id(other_run)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(target.duration_min > 0);
 
     // A locked run cannot be changed.
-    app.post_form(&page, &format!("/planning/runs/{other_run}/status"), &[("action", "lock")]).await;
+    app.post_form(
+        &page,
+        &format!("/planning/runs/{other_run}/status"),
+        &[("action", "lock")],
+    )
+    .await;
     let refused = app
-        .post_form(&page, &format!("/planning/stops/{}/shift", moved.id), &[("direction", "up")])
+        .post_form(
+            &page,
+            &format!("/planning/stops/{}/shift", moved.id),
+            &[("direction", "up")],
+        )
         .await;
     assert_eq!(refused.status(), 409);
 
-    let stats = app.client.get(app.url("/planning/stats")).send().await.unwrap();
+    let stats = app
+        .client
+        .get(app.url("/planning/stats"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stats.status(), 200);
-    let sheet = app.client.get(app.url(&format!("/runs/{run_id}/sheet"))).send().await.unwrap();
+    let sheet = app
+        .client
+        .get(app.url(&format!("/runs/{run_id}/sheet")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(sheet.status(), 200);
 }
 
@@ -715,10 +830,22 @@ async fn the_planning_page_plans_moves_and_reorders_stops_with_new_etas() {
 async fn the_driver_page_lists_the_run_and_its_forms_work_without_javascript() {
     let app = app_with_fleet(&[60]).await;
     let (order_id, stop_id, email, _) = one_dispatched_stop(&app).await;
-    app.clock.set(chrono::DateTime::parse_from_rfc3339("2026-11-24T07:00:00Z").unwrap().to_utc());
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-24T07:00:00Z")
+            .unwrap()
+            .to_utc(),
+    );
     let response = app.login(&email, crate::helpers::PASSWORD).await;
     assert_eq!(response.status(), 303);
-    let html = app.client.get(app.url("/driver")).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(app.url("/driver"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Dagens kørsel"));
     assert!(html.contains("Vestergade 12B"));
     assert!(html.contains("href=\"tel:+4512345678\""));
@@ -727,21 +854,40 @@ async fn the_driver_page_lists_the_run_and_its_forms_work_without_javascript() {
     assert!(html.contains("/static/driver.js"));
 
     let missing = app
-        .post_form("/driver", &format!("/driver/stops/{stop_id}/complete"), &[("outcome", "delivered"), ("receiver_name", "")])
+        .post_form(
+            "/driver",
+            &format!("/driver/stops/{stop_id}/complete"),
+            &[("outcome", "delivered"), ("receiver_name", "")],
+        )
         .await;
     assert_eq!(missing.status(), 422);
-    assert!(missing.text().await.unwrap().contains("Skriv navnet på den, der tog imod"));
+    assert!(
+        missing
+            .text()
+            .await
+            .unwrap()
+            .contains("Skriv navnet på den, der tog imod")
+    );
     let done = app
         .post_form(
             "/driver",
             &format!("/driver/stops/{stop_id}/complete"),
-            &[("outcome", "delivered"), ("receiver_name", "Karen Jensen"), ("note", "")],
+            &[
+                ("outcome", "delivered"),
+                ("receiver_name", "Karen Jensen"),
+                ("note", ""),
+            ],
         )
         .await;
     assert_eq!(done.status(), 303);
     assert_eq!(order_row(&app, order_id).await.status, "delivered");
 
-    let worker = app.client.get(app.url("/driver/sw.js")).send().await.unwrap();
+    let worker = app
+        .client
+        .get(app.url("/driver/sw.js"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(worker.status(), 200);
     assert_eq!(worker.headers()["service-worker-allowed"], "/driver");
 }
@@ -754,7 +900,13 @@ async fn vehicles_are_created_and_checked_on_their_page() {
         .post_form(
             "/vehicles",
             "/vehicles",
-            &[("name", ""), ("capacity", "0"), ("shift_start", "15:00"), ("shift_end", "07:00"), ("active", "on")],
+            &[
+                ("name", ""),
+                ("capacity", "0"),
+                ("shift_start", "15:00"),
+                ("shift_end", "07:00"),
+                ("active", "on"),
+            ],
         )
         .await;
     assert_eq!(bad.status(), 422);
@@ -765,20 +917,38 @@ async fn vehicles_are_created_and_checked_on_their_page() {
         .post_form(
             "/vehicles",
             "/vehicles",
-            &[("name", "Ny varevogn"), ("capacity", "45"), ("shift_start", "07:00"), ("shift_end", "14:30"), ("active", "on")],
+            &[
+                ("name", "Ny varevogn"),
+                ("capacity", "45"),
+                ("shift_start", "07:00"),
+                ("shift_end", "14:30"),
+                ("active", "on"),
+            ],
         )
         .await;
     assert_eq!(ok.status(), 303);
     let saved = vehicle::Entity::find().one(&app.db).await.unwrap().unwrap();
-    assert_eq!((saved.capacity, saved.shift_end.as_str(), saved.active), (45, "14:30", true));
+    assert_eq!(
+        (saved.capacity, saved.shift_end.as_str(), saved.active),
+        (45, "14:30", true)
+    );
     let edit = app
         .post_form(
             &format!("/vehicles/{}", saved.id),
             &format!("/vehicles/{}", saved.id),
-            &[("name", "Ny varevogn"), ("capacity", "50"), ("shift_start", "07:00"), ("shift_end", "14:30")],
+            &[
+                ("name", "Ny varevogn"),
+                ("capacity", "50"),
+                ("shift_start", "07:00"),
+                ("shift_end", "14:30"),
+            ],
         )
         .await;
     assert_eq!(edit.status(), 303);
-    let saved = vehicle::Entity::find_by_id(saved.id).one(&app.db).await.unwrap().unwrap();
+    let saved = vehicle::Entity::find_by_id(saved.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((saved.capacity, saved.active), (50, false));
 }

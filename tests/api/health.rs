@@ -110,5 +110,10 @@ async fn every_migration_goes_down_and_up_again() {
     Migrator::up(&db, None).await.unwrap();
     Migrator::down(&db, None).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
-    assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+    assert!(
+        Migrator::get_pending_migrations(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -100,7 +100,11 @@ async fn the_scheduler_runs_each_daily_job_once_a_day() {
     };
     assert!(schedule::tick(&state).await.unwrap() >= 1);
     assert_eq!(housekeeping().await, 1);
-    assert_eq!(schedule::tick(&state).await.unwrap(), 0, "nothing runs twice in one day");
+    assert_eq!(
+        schedule::tick(&state).await.unwrap(),
+        0,
+        "nothing runs twice in one day"
+    );
     app.clock.advance(chrono::Duration::days(1));
     assert!(schedule::tick(&state).await.unwrap() >= 1);
     assert_eq!(housekeeping().await, 2);

@@ -129,7 +129,10 @@ fn check_distance(instance: &vrplib::Instance, plan: &Plan) -> Result<(), String
     if total == plan.distance() {
         Ok(())
     } else {
-        Err(format!("distance {} ≠ {total} from coordinates", plan.distance()))
+        Err(format!(
+            "distance {} ≠ {total} from coordinates",
+            plan.distance()
+        ))
     }
 }
 
@@ -232,7 +235,8 @@ pub fn days(
         ..Options::default()
     };
     if let Some(dir) = write {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let mut all_ok = true;
     for day in 0..count {

@@ -30,7 +30,10 @@ pub fn check(problem: &Problem, plan: &Plan) -> Result<(), String> {
             .get(route.vehicle_index)
             .ok_or_else(|| format!("{here}: no vehicle {}", route.vehicle_index))?;
         if !vehicles.insert(route.vehicle_index) {
-            return Err(format!("{here}: vehicle {} used twice", route.vehicle_index));
+            return Err(format!(
+                "{here}: vehicle {} used twice",
+                route.vehicle_index
+            ));
         }
         if route.departure < v.shift.0 {
             return Err(format!("{here}: leaves before the shift starts"));
@@ -44,10 +47,16 @@ pub fn check(problem: &Problem, plan: &Plan) -> Result<(), String> {
             }
         }
         if load != route.initial_load {
-            return Err(format!("{here}: initial load {} ≠ {load}", route.initial_load));
+            return Err(format!(
+                "{here}: initial load {} ≠ {load}",
+                route.initial_load
+            ));
         }
         if load > v.capacity {
-            return Err(format!("{here}: leaves with {load} > capacity {}", v.capacity));
+            return Err(format!(
+                "{here}: leaves with {load} > capacity {}",
+                v.capacity
+            ));
         }
         let (mut time, mut at, mut distance, mut driving) = (route.departure, v.start, 0, 0);
         for visit in &route.stops {
@@ -55,10 +64,16 @@ pub fn check(problem: &Problem, plan: &Plan) -> Result<(), String> {
             let arrival = time + matrix.duration(at, job.location);
             let start = arrival.max(job.window.0);
             if arrival != visit.arrival || start != visit.start {
-                return Err(format!("{here}: times of job {} do not add up", visit.job_index));
+                return Err(format!(
+                    "{here}: times of job {} do not add up",
+                    visit.job_index
+                ));
             }
             if start > job.window.1 {
-                return Err(format!("{here}: job {} starts after its window", visit.job_index));
+                return Err(format!(
+                    "{here}: job {} starts after its window",
+                    visit.job_index
+                ));
             }
             load += match job.kind {
                 JobKind::Delivery => -job.demand,
@@ -86,7 +101,9 @@ pub fn check(problem: &Problem, plan: &Plan) -> Result<(), String> {
         mark(u.job_index, "unassigned")?;
     }
     match seen.iter().position(|s| !s) {
-        Some(j) => Err(format!("job {j} is neither planned nor listed as unassigned")),
+        Some(j) => Err(format!(
+            "job {j} is neither planned nor listed as unassigned"
+        )),
         None => Ok(()),
     }
 }

@@ -57,11 +57,17 @@ pub struct TravelMatrix {
 
 impl TravelMatrix {
     pub fn duration(&self, from: usize, to: usize) -> i64 {
-        self.durations.get(from * self.size + to).copied().unwrap_or(0)
+        self.durations
+            .get(from * self.size + to)
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn distance(&self, from: usize, to: usize) -> i64 {
-        self.distances.get(from * self.size + to).copied().unwrap_or(0)
+        self.distances
+            .get(from * self.size + to)
+            .copied()
+            .unwrap_or(0)
     }
 }
 

@@ -4,9 +4,7 @@
 
 use super::route::RouteState;
 use super::search::Solution;
-use super::{
-    JobKind, Objective, Plan, PlanError, Problem, Reason, Route, Unassigned, Visit,
-};
+use super::{JobKind, Objective, Plan, PlanError, Problem, Reason, Route, Unassigned, Visit};
 
 #[derive(Clone, Debug)]
 pub(crate) struct VehicleModel {
@@ -57,7 +55,10 @@ impl Model {
                 }
             }
             if v.capacity < 0 {
-                return Err(PlanError::Invalid(format!("vehicle {i}"), "negative capacity"));
+                return Err(PlanError::Invalid(
+                    format!("vehicle {i}"),
+                    "negative capacity",
+                ));
             }
             let key = (v.start, v.end, v.shift.0, v.shift.1, v.capacity);
             let kind = match types.iter().position(|t| *t == key) {

@@ -90,7 +90,11 @@ impl RouteState {
         for k in 1..=n + 1 {
             let (a, b) = (self.locs[k - 1], self.locs[k]);
             let arrival = self.start[k - 1] + self.serv[k - 1] + m.t(a, b);
-            let early = if k <= n { m.early[self.jobs[k - 1]] } else { v.open };
+            let early = if k <= n {
+                m.early[self.jobs[k - 1]]
+            } else {
+                v.open
+            };
             self.start.push(arrival.max(early));
             cost += m.c(a, b);
         }
@@ -100,7 +104,11 @@ impl RouteState {
         self.latest.resize(n + 2, 0);
         self.latest[n + 1] = v.close;
         for k in (0..=n).rev() {
-            let late = if k == 0 { v.close } else { m.late[self.jobs[k - 1]] };
+            let late = if k == 0 {
+                v.close
+            } else {
+                m.late[self.jobs[k - 1]]
+            };
             let next = self.latest[k + 1] - m.t(self.locs[k], self.locs[k + 1]) - self.serv[k];
             self.latest[k] = late.min(next);
         }

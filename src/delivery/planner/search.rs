@@ -61,7 +61,9 @@ impl Clone for Solution {
 impl Solution {
     fn empty(m: &Model) -> Self {
         Self {
-            routes: (0..m.vehicles.len()).map(|v| RouteState::new(m, v)).collect(),
+            routes: (0..m.vehicles.len())
+                .map(|v| RouteState::new(m, v))
+                .collect(),
             route_of: vec![NOT_ROUTED; m.jobs],
             unassigned: (0..m.jobs).filter(|&j| m.excluded[j].is_none()).collect(),
             cost: 0,
@@ -94,7 +96,12 @@ pub(crate) fn run(m: &Model, options: &Options, seed: u64) -> Solution {
     // metres, seconds and the benchmark's tenths.
     let arcs = (m.jobs + m.vehicles.len()).max(1) as f64;
     let leg = (current.cost as f64 / arcs).max(1.0);
-    let tune = |k: &str, d: f64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let tune = |k: &str, d: f64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
     let (t_start, t_end) = (tune("TUNE_T0", 10.0) * leg, tune("TUNE_TF", 0.1) * leg);
     let limit = options.time_limit.as_secs_f64().max(1e-3);
     let max_iterations = options.max_iterations.unwrap_or(u64::MAX);

@@ -68,7 +68,9 @@ fn stops_on_a_line_are_served_out_and_back_in_one_route() {
     let problem = Problem {
         matrix: matrix(&[(0, 0), (30, 0), (10, 0), (20, 0), (40, 0)]),
         vehicles: vec![van(1, 10), van(2, 10)],
-        jobs: (1..=4).map(|i| job(i, i as usize, JobKind::Delivery, 1)).collect(),
+        jobs: (1..=4)
+            .map(|i| job(i, i as usize, JobKind::Delivery, 1))
+            .collect(),
     };
     let plan = planned(&problem);
     assert_eq!(plan.distance(), 80);
@@ -81,7 +83,9 @@ fn a_square_needs_two_vans_when_each_carries_two() {
     let problem = Problem {
         matrix: matrix(&[(0, 0), (10, 10), (10, -10), (-10, 10), (-10, -10)]),
         vehicles: vec![van(1, 2), van(2, 2), van(3, 2)],
-        jobs: (1..=4).map(|i| job(i, i as usize, JobKind::Delivery, 1)).collect(),
+        jobs: (1..=4)
+            .map(|i| job(i, i as usize, JobKind::Delivery, 1))
+            .collect(),
     };
     let plan = planned(&problem);
     // Each route: out 14, across 20, back 14.
@@ -94,7 +98,10 @@ fn a_job_bigger_than_every_van_is_unassigned_over_capacity() {
     let problem = Problem {
         matrix: matrix(&[(0, 0), (10, 0), (20, 0)]),
         vehicles: vec![van(1, 5)],
-        jobs: vec![job(1, 1, JobKind::Delivery, 6), job(2, 2, JobKind::Pickup, 5)],
+        jobs: vec![
+            job(1, 1, JobKind::Delivery, 6),
+            job(2, 2, JobKind::Pickup, 5),
+        ],
     };
     let plan = planned(&problem);
     assert_eq!(plan.unassigned.len(), 1);
@@ -118,7 +125,10 @@ fn a_window_closing_before_the_van_can_arrive_cannot_be_met() {
     let plan = planned(&problem);
     let reasons: Vec<_> = plan.unassigned.iter().map(|u| u.reason).collect();
     assert_eq!(reasons, vec![Reason::WindowCannotBeMet; 2]);
-    assert_eq!(Reason::WindowCannotBeMet.label_da(), "tidsvinduet kan ikke nås");
+    assert_eq!(
+        Reason::WindowCannotBeMet.label_da(),
+        "tidsvinduet kan ikke nås"
+    );
 }
 
 #[test]
@@ -161,7 +171,10 @@ fn deliveries_go_before_pickups_when_the_van_would_otherwise_overflow() {
             distances: d,
         },
         vehicles: vec![van(1, 10)],
-        jobs: vec![job(1, 2, JobKind::Delivery, 6), job(2, 1, JobKind::Pickup, 6)],
+        jobs: vec![
+            job(1, 2, JobKind::Delivery, 6),
+            job(2, 1, JobKind::Pickup, 6),
+        ],
     };
     let plan = planned(&problem);
     assert_eq!(order(&plan, 0), vec![1, 2]);
@@ -252,10 +265,16 @@ fn a_malformed_problem_is_an_error_not_a_panic() {
         vehicles: vec![van(1, 5)],
         jobs: vec![job(1, 7, JobKind::Delivery, 1)],
     };
-    assert!(matches!(solve(&problem, &quick()), Err(PlanError::Location(..))));
+    assert!(matches!(
+        solve(&problem, &quick()),
+        Err(PlanError::Location(..))
+    ));
     problem.jobs[0].location = 1;
     problem.matrix.durations.pop();
-    assert!(matches!(solve(&problem, &quick()), Err(PlanError::MatrixSize(2))));
+    assert!(matches!(
+        solve(&problem, &quick()),
+        Err(PlanError::MatrixSize(2))
+    ));
 }
 
 #[test]
@@ -276,9 +295,17 @@ fn a_generated_depot_day_is_planned_feasibly_within_windows_and_shifts() {
         };
         let plan = solve(&problem, &options).expect("solves");
         check(&problem, &plan).expect("feasible");
-        let pickups = problem.jobs.iter().filter(|j| j.kind == JobKind::Pickup).count();
+        let pickups = problem
+            .jobs
+            .iter()
+            .filter(|j| j.kind == JobKind::Pickup)
+            .count();
         assert!(pickups > 0);
-        assert!(plan.unassigned.len() <= problem.jobs.len() / 10, "{:?}", plan.unassigned);
+        assert!(
+            plan.unassigned.len() <= problem.jobs.len() / 10,
+            "{:?}",
+            plan.unassigned
+        );
     }
 }
 
@@ -322,5 +349,8 @@ fn a_vrplib_instance_is_read_in_tenths_and_solved() {
     // Capacity 10 splits (2,3) from 4: 10 + 10 out and back, plus 5 + 5.
     assert_eq!(plan.distance(), 300);
     assert_eq!(vrplib::dimacs_tenths((0.0, 0.0), (1.0, 1.0)), 14);
-    assert_eq!(vrplib::parse_solution_cost("Route #1: 1 2\nCost 827.3\n"), Some(827.3));
+    assert_eq!(
+        vrplib::parse_solution_cost("Route #1: 1 2\nCost 827.3\n"),
+        Some(827.3)
+    );
 }

@@ -29,7 +29,11 @@ pub fn haversine_m(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 /// Metres and seconds between every pair of (latitude, longitude) points.
-pub fn straight_line_matrix(coords: &[(f64, f64)], road_factor: f64, speed_kmh: f64) -> TravelMatrix {
+pub fn straight_line_matrix(
+    coords: &[(f64, f64)],
+    road_factor: f64,
+    speed_kmh: f64,
+) -> TravelMatrix {
     let size = coords.len();
     let speed = (speed_kmh.max(1.0)) / 3.6;
     let mut distances = Vec::with_capacity(size * size);
@@ -81,7 +85,9 @@ pub fn parse_osrm_table(body: &str, size: usize) -> Result<TravelMatrix, String>
         }
         let mut out = Vec::with_capacity(size * size);
         for row in rows {
-            let cells = row.as_array().ok_or(format!("{name}: a row is not a list"))?;
+            let cells = row
+                .as_array()
+                .ok_or(format!("{name}: a row is not a list"))?;
             if cells.len() != size {
                 return Err(format!("{name}: a row has {} cells", cells.len()));
             }
@@ -205,7 +211,9 @@ mod tests {
         assert_eq!(m.durations, vec![0, 61, 60, UNREACHABLE]);
         assert_eq!(m.distances, vec![0, 812, 790, 0]);
         assert!(parse_osrm_table(r#"{"code":"InvalidQuery","message":"x"}"#, 2).is_err());
-        assert!(parse_osrm_table(r#"{"code":"Ok","durations":[[0]],"distances":[[0]]}"#, 2).is_err());
+        assert!(
+            parse_osrm_table(r#"{"code":"Ok","durations":[[0]],"distances":[[0]]}"#, 2).is_err()
+        );
     }
 
     #[test]

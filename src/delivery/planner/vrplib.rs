@@ -34,7 +34,11 @@ pub fn parse_instance(text: &str) -> Result<Instance, String> {
         }
         if let Some((key, value)) = line.split_once(':') {
             let (key, value) = (key.trim(), value.trim());
-            let number = || value.parse::<f64>().map_err(|_| format!("bad {key}: {value}"));
+            let number = || {
+                value
+                    .parse::<f64>()
+                    .map_err(|_| format!("bad {key}: {value}"))
+            };
             match key {
                 "NAME" => inst.name = value.to_owned(),
                 "DIMENSION" => dimension = number()? as usize,
@@ -52,7 +56,10 @@ pub fn parse_instance(text: &str) -> Result<Instance, String> {
         }
         let fields: Vec<f64> = line
             .split_whitespace()
-            .map(|f| f.parse::<f64>().map_err(|_| format!("bad number in {section}: {line}")))
+            .map(|f| {
+                f.parse::<f64>()
+                    .map_err(|_| format!("bad number in {section}: {line}"))
+            })
             .collect::<Result<_, _>>()?;
         let id = fields.first().copied().unwrap_or(0.0) as i64;
         let at = |len: usize| -> Result<usize, String> {
@@ -89,7 +96,10 @@ pub fn parse_instance(text: &str) -> Result<Instance, String> {
         }
     }
     if inst.coords.len() != dimension || dimension < 2 {
-        return Err(format!("expected {dimension} coordinates, found {}", inst.coords.len()));
+        return Err(format!(
+            "expected {dimension} coordinates, found {}",
+            inst.coords.len()
+        ));
     }
     if inst.demand.len() != dimension || inst.windows.len() != dimension {
         return Err("missing DEMAND_SECTION or TIME_WINDOW_SECTION".to_owned());
