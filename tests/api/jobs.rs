@@ -117,3 +117,39 @@ fn test_state(app: &crate::helpers::TestApp) -> depot::state::AppState {
     .unwrap();
     depot::state::AppState::new(app.db.clone(), app.clock.clone(), config)
 }
+
+#[tokio::test]
+async fn two_depot_instances_on_one_database_draw_one_overdue_list_per_area_per_period() {
+    use entity::{outbox, overdue_snapshot};
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let url = crate::helpers::fresh_database_url().await;
+    // Seed the demo (with overdue loans) first, without background work.
+    let seed_envs = [("DATABASE_URL", url.as_str()), ("DEPOT_BACKGROUND", "off")];
+    let (mut seeder, _) = crate::helpers::spawn_depot(&seed_envs, &["serve", "--demo"]);
+    seeder.kill().unwrap();
+    seeder.wait().unwrap();
+    let db = depot::db::connect(&url).await.unwrap();
+    let before = overdue_snapshot::Entity::find().count(&db).await.unwrap();
+
+    let envs = [("DATABASE_URL", url.as_str()), ("DEPOT_SCHEDULER_SECONDS", "1")];
+    let (mut a, _) = crate::helpers::spawn_depot(&envs, &["serve"]);
+    let (mut b, _) = crate::helpers::spawn_depot(&envs, &["serve"]);
+    let started = std::time::Instant::now();
+    while overdue_snapshot::Entity::find().count(&db).await.unwrap() < before + 3 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the lists were not drawn");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Both instances keep ticking for a while.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    a.kill().unwrap();
+    b.kill().unwrap();
+    a.wait().unwrap();
+    b.wait().unwrap();
+    assert_eq!(overdue_snapshot::Entity::find().count(&db).await.unwrap(), before + 3, "one snapshot per area");
+    let emails = outbox::Entity::find()
+        .filter(outbox::Column::IdempotencyKey.starts_with("overdue:"))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(emails, 3, "one email per area");
+}

@@ -284,3 +284,23 @@ async fn staff_see_dead_letters_and_can_send_one_again() {
         .unwrap();
     assert_ne!(again.status, store::DEAD);
 }
+
+#[tokio::test]
+async fn a_server_that_cannot_upgrade_to_starttls_gets_nothing() {
+    // The test server does not offer STARTTLS; the default mode requires it.
+    let server = SmtpServer::start(Faults::default()).await;
+    let app = app_sending_to(&format!("smtp://{}", server.addr)).await;
+    queue(&app, 1, |_| "m@test.invalid".to_owned()).await;
+    let started = Instant::now();
+    loop {
+        let row = outbox::Entity::find().one(&app.db).await.unwrap().unwrap();
+        if row.attempts >= 1 {
+            assert_eq!(row.status, store::QUEUED, "kept for a later try, not lost");
+            assert!(row.last_error.is_some());
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(server.received().is_empty(), "no message was handed over in clear text");
+}
