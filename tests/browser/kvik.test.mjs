@@ -43,7 +43,7 @@ test('a visitator registers a walk-in and records advice in the queue', async ()
   const page = await newPage(browser);
   await login(page, depot.base, 'visitator');
   // The self-refresh is switched off so axe sees a page that stands still.
-  await page.goto(`${depot.base}/kvik/queue?auto=0`);
+  await page.goto(`${depot.base}/kvik/queue`);
   await visit(page, 'kvik-queue');
   await page.getByLabel('Navn', { exact: true }).fill('Ole Hansen');
   await page.getByRole('button', { name: 'Registrér', exact: true }).click();
