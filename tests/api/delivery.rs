@@ -464,7 +464,7 @@ async fn a_driver_cannot_complete_a_stop_of_another_drivers_run() {
         .await
         .unwrap();
     assert_eq!(loans, 1, "the §140 loan starts at delivery");
-    let done = run::Entity::find_by_id(i32::try_from(run_id).unwrap())
+    let done = run::Entity::find_by_id(run_id)
         .one(&app.db)
         .await
         .unwrap()
