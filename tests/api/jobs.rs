@@ -131,12 +131,18 @@ async fn two_depot_instances_on_one_database_draw_one_overdue_list_per_area_per_
     let db = depot::db::connect(&url).await.unwrap();
     let before = overdue_snapshot::Entity::find().count(&db).await.unwrap();
 
-    let envs = [("DATABASE_URL", url.as_str()), ("DEPOT_SCHEDULER_SECONDS", "1")];
+    let envs = [
+        ("DATABASE_URL", url.as_str()),
+        ("DEPOT_SCHEDULER_SECONDS", "1"),
+    ];
     let (mut a, _) = crate::helpers::spawn_depot(&envs, &["serve"]);
     let (mut b, _) = crate::helpers::spawn_depot(&envs, &["serve"]);
     let started = std::time::Instant::now();
     while overdue_snapshot::Entity::find().count(&db).await.unwrap() < before + 3 {
-        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the lists were not drawn");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the lists were not drawn"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     // Both instances keep ticking for a while.
@@ -145,7 +151,11 @@ async fn two_depot_instances_on_one_database_draw_one_overdue_list_per_area_per_
     b.kill().unwrap();
     a.wait().unwrap();
     b.wait().unwrap();
-    assert_eq!(overdue_snapshot::Entity::find().count(&db).await.unwrap(), before + 3, "one snapshot per area");
+    assert_eq!(
+        overdue_snapshot::Entity::find().count(&db).await.unwrap(),
+        before + 3,
+        "one snapshot per area"
+    );
     let emails = outbox::Entity::find()
         .filter(outbox::Column::IdempotencyKey.starts_with("overdue:"))
         .count(&db)

@@ -879,8 +879,14 @@ async fn visitators_work_the_queue_page_with_walk_ins_status_buttons_and_the_out
     app.login_as(Role::Visitator).await;
     let (status, html) = page(&app, "/kvik/queue").await;
     assert_eq!(status, 200);
-    assert!(html.contains("<script src=\"/static/kvik-queue.js\" defer></script>"), "the queue refreshes itself");
-    assert!(!html.contains("http-equiv=\"refresh\""), "never a timed reload that wipes typing");
+    assert!(
+        html.contains("<script src=\"/static/kvik-queue.js\" defer></script>"),
+        "the queue refreshes itself"
+    );
+    assert!(
+        !html.contains("http-equiv=\"refresh\""),
+        "never a timed reload that wipes typing"
+    );
     assert!(html.contains("Registrér en borger uden tid"));
     let (_, off) = page(&app, "/kvik/queue?auto=0").await;
     assert!(!off.contains("kvik-queue.js"));

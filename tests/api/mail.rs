@@ -302,5 +302,8 @@ async fn a_server_that_cannot_upgrade_to_starttls_gets_nothing() {
         assert!(started.elapsed() < Duration::from_secs(20));
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(server.received().is_empty(), "no message was handed over in clear text");
+    assert!(
+        server.received().is_empty(),
+        "no message was handed over in clear text"
+    );
 }
