@@ -10,9 +10,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entity::{area, area_postcode, citizen, product, unit, user};
-use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
 
 use crate::auth::{Role, hash_password};
 use crate::citizens::store::find_or_create_address;
@@ -244,7 +242,7 @@ pub async fn seed_if_empty(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
     let mut rng = Lcg(0x5EED_8900_2026);
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let area_ids = seed_areas(&tx).await?;
     let logins = seed_users(&tx, &area_ids, &password_hash, now).await?;
     seed_products(&tx, &mut rng, now).await?;

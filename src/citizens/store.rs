@@ -308,7 +308,7 @@ where
     if let Some(existing) = find_by_cpr(db, cpr).await? {
         return Ok(Created::Exists(existing.id));
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let address = find_or_create_address(&tx, &details.address, None).await?;
     let result = upsert_citizen(
         &tx,
@@ -357,7 +357,7 @@ pub async fn update_citizen<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let found = find(&tx, id).await?;
     let address = find_or_create_address(&tx, &details.address, None).await?;
     let changed = changed_fields(

@@ -13,7 +13,7 @@ use entity::{
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::{
@@ -180,7 +180,7 @@ pub async fn place_booking(
         AppError::Validation { message, fields }
     })?;
     let (token, hash) = super::new_cancel_token();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     kvik_slot::Entity::insert(kvik_slot::ActiveModel {
         slot_start: Set(slot.start),
         booked: Set(0),
@@ -290,7 +290,7 @@ pub async fn cancel(
             status.label()
         )));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let changed = kvik_booking::Entity::update_many()
         .col_expr(
             kvik_booking::Column::Status,
@@ -567,7 +567,7 @@ pub async fn record_outcome(
             input.outcome.label()
         )));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let changed = kvik_booking::Entity::update_many()
         .col_expr(
             kvik_booking::Column::Outcome,
@@ -795,7 +795,7 @@ pub async fn queue_reminders(state: &AppState, date: NaiveDate) -> Result<u64, A
         .all(&state.db)
         .await?;
     let mut queued = 0;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     for booking in &rows {
         let (Some(email), Some(slot_start)) = (&booking.email, booking.slot_start) else {
             continue;

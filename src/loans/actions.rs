@@ -4,7 +4,6 @@
 
 use chrono::NaiveDate;
 use entity::loan;
-use sea_orm::TransactionTrait;
 
 use super::{Action, check_conversion, check_extension, check_return, store};
 use crate::auth::Principal;
@@ -18,7 +17,7 @@ pub async fn extend(
     until: Option<NaiveDate>,
     reason: &str,
 ) -> Result<loan::Model, AppError> {
-    let tx = state.db.begin().await?;
+    let tx = crate::db::begin_write(&state.db).await?;
     let found = store::for_change(&tx, id, Action::Extend).await?;
     let (until, reason) = check_extension(
         &found.legal_basis,
@@ -39,7 +38,7 @@ pub async fn convert(
     id: i32,
     reason: &str,
 ) -> Result<loan::Model, AppError> {
-    let tx = state.db.begin().await?;
+    let tx = crate::db::begin_write(&state.db).await?;
     let found = store::for_change(&tx, id, Action::Convert).await?;
     let reason = check_conversion(&found.legal_basis, reason).map_err(AppError::invalid)?;
     let saved = store::convert(&tx, found, reason, actor.user_id, state.clock.now()).await?;
@@ -53,7 +52,7 @@ pub async fn collect(
     actor: &Principal,
     id: i32,
 ) -> Result<(loan::Model, i32), AppError> {
-    let tx = state.db.begin().await?;
+    let tx = crate::db::begin_write(&state.db).await?;
     let found = store::for_change(&tx, id, Action::Collect).await?;
     let order_id =
         store::request_collection(&tx, found, actor, state.clock.today(), state.clock.now())
@@ -69,7 +68,7 @@ pub async fn return_loan(
     id: i32,
     date: Option<NaiveDate>,
 ) -> Result<loan::Model, AppError> {
-    let tx = state.db.begin().await?;
+    let tx = crate::db::begin_write(&state.db).await?;
     let found = store::for_change(&tx, id, Action::Return).await?;
     let on =
         check_return(date, found.start_date, state.clock.today()).map_err(AppError::invalid)?;

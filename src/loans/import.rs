@@ -7,9 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{area_postcode, loan, product};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 use super::store::{NewLoan, create_loan};
@@ -233,7 +231,7 @@ pub async fn import(
     now: DateTime<Utc>,
 ) -> Result<ImportSummary, AppError> {
     let (lines, mut errors) = parse(text, today);
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     super::store::write_lock(&tx).await?;
     let products: HashMap<String, i32> = product::Entity::find()
         .all(&tx)

@@ -12,7 +12,7 @@ use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{area, overdue_snapshot};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 
 use super::{Bands, period_of, store};
@@ -147,7 +147,7 @@ async fn draw_area(
 ) -> Result<(Drawn, bool), AppError> {
     let period = period_of(&area.list_cadence, today);
     let recipients = split_recipients(&area.list_recipients);
-    let tx = state.db.begin().await?;
+    let tx = crate::db::begin_write(&state.db).await?;
     // Claim the period first (a write, so SQLite takes its lock now), then count.
     let inserted = overdue_snapshot::Entity::insert(overdue_snapshot::ActiveModel {
         area_id: Set(area.id),

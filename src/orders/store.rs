@@ -10,8 +10,7 @@ use entity::{address, area_postcode, citizen, order, order_event, order_line, pr
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqliteTransactionMode, TransactionOptions, TransactionSession,
-    TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use super::{
@@ -27,12 +26,7 @@ use crate::loans::store::{NewLoan, create_loan};
 /// (`BEGIN IMMEDIATE`), so concurrent writers wait for each other instead of
 /// failing when a read turns into a write.
 pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, AppError> {
-    Ok(db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        })
-        .await?)
+    Ok(crate::db::begin_write(db).await?)
 }
 
 // ---------------------------------------------------------------- lookups

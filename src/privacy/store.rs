@@ -6,10 +6,7 @@ use entity::{
     product, stop, user,
 };
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use super::{CLOSED_ORDER_STATUSES, may_delete};
@@ -282,7 +279,7 @@ pub async fn delete_expired(
         if !may_delete(open, last, now, retention_days) {
             continue;
         }
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let order_ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
         let loan_ids: Vec<i32> = loans.iter().map(|l| l.id).collect();
         order_event::Entity::delete_many()
