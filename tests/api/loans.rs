@@ -632,22 +632,12 @@ async fn the_overdue_email_reaches_a_real_smtp_server_with_count_and_link_and_no
 
 /// The message with quoted-printable soft line breaks and escapes undone.
 fn decoded(data: &str) -> String {
-    let joined = data.replace("=\r\n", "").replace("=\n", "");
-    let mut out = Vec::new();
-    let bytes = joined.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let bytes = quoted_printable::decode(
+        data.replace("\r\n", "\n"),
+        quoted_printable::ParseMode::Robust,
+    )
+    .unwrap_or_else(|_| data.as_bytes().to_vec());
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 #[tokio::test]

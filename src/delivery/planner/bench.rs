@@ -165,7 +165,7 @@ pub fn generate_day(seed: u64) -> Problem {
     }
     let mut coords = vec![DEPOT];
     let mut jobs = Vec::with_capacity(stops);
-    for i in 0..stops {
+    for (i, &pickup) in is_pickup.iter().enumerate() {
         // Two in three stops in town, the rest in villages up to ~25 km out.
         let radius_km = if rng.random_bool(0.65) { 4.0 } else { 25.0 };
         let r = radius_km * rng.random::<f64>().sqrt();
@@ -174,7 +174,7 @@ pub fn generate_day(seed: u64) -> Problem {
             DEPOT.0 + r * angle.sin() / 111.0,
             DEPOT.1 + r * angle.cos() / 61.5,
         ));
-        let kind = if is_pickup[i] {
+        let kind = if pickup {
             JobKind::Pickup
         } else {
             JobKind::Delivery

@@ -35,6 +35,7 @@
 pub mod bench;
 mod check;
 mod model;
+mod polish;
 mod route;
 mod search;
 pub mod travel;
@@ -265,7 +266,7 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Plan, PlanError> {
             .map(|i| {
                 let model = &model;
                 let seed = options.seed.wrapping_add(i as u64 * 0x9E37_79B9);
-                scope.spawn(move || search::run(model, options, seed))
+                scope.spawn(move || search::run(model, options, seed, i % 2 == 1))
             })
             .collect();
         handles
@@ -275,7 +276,7 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Plan, PlanError> {
     });
     let solution = match best {
         Some(s) => s,
-        None => search::run(&model, options, options.seed),
+        None => search::run(&model, options, options.seed, false),
     };
     Ok(model.to_plan(problem, &solution))
 }

@@ -158,6 +158,20 @@ impl RouteState {
         Some(m.c(a, u) + m.c(u, b) - base)
     }
 
+    /// The cost saved by taking out the job at position `k` (1..=len), or None when
+    /// the rest would break a window (possible when the matrix is not metric).
+    pub fn removal(&self, m: &Model, k: usize) -> Option<i64> {
+        if self.jobs.len() == 1 {
+            return Some(self.cost);
+        }
+        let (a, u, b) = (self.locs[k - 1], self.locs[k], self.locs[k + 1]);
+        let arrival = self.start[k - 1] + self.serv[k - 1] + m.t(a, b);
+        if arrival > self.latest[k + 1] {
+            return None;
+        }
+        Some(m.c(a, u) + m.c(u, b) - m.c(a, b))
+    }
+
     /// Earliest start of service at position `p`: no later position can start earlier,
     /// so the insertion scan stops once this passes a job's window.
     #[inline]

@@ -87,11 +87,8 @@ pub fn parse_instance(text: &str) -> Result<Instance, String> {
                 let i = at(dimension)?;
                 grow(&mut inst.service, dimension)[i] = field(1)? as i64;
             }
-            "DEPOT_SECTION" => {
-                if id >= 1 {
-                    depots.push(id as usize - 1);
-                }
-            }
+            // Ids below 1 end the section (-1) and are not depots.
+            "DEPOT_SECTION" if id >= 1 => depots.push(id as usize - 1),
             _ => {}
         }
     }
