@@ -48,3 +48,27 @@ test('the therapist extends one overdue loan, requests collection of another and
   const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
   assert.equal(pages, 1, 'the slip prints on one A4 page');
 });
+
+test('the therapist orders a care bed, forgets the delivery date, and corrects it', async () => {
+  const page = await newPage(browser);
+  await login(page, depot.base, 'therapist');
+  await page.goto(`${depot.base}/orders/new/therapist`);
+  await visit(page, 'order-therapist-form');
+  await page.getByLabel('CPR-nummer').fill('020245-2468');
+  await page.getByLabel('Navn', { exact: true }).fill('Hans Holm');
+  await page.getByLabel('Vejnavn').fill('Tøjhushaven');
+  await page.getByLabel('Husnummer').fill('4');
+  await page.getByLabel('Postnummer').fill('8930');
+  await page.getByLabel('Kontakttelefon ved levering').fill('40 50 60 70');
+  await page.getByLabel('Hjælpemiddel 1', { exact: true }).fill('18-12-10-01');
+  await page.getByRole('button', { name: 'Send bestilling' }).click();
+  const error = page.locator('#deliver_by-error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /[Dd]ato/);
+  assert.equal(await page.getByLabel('Vejnavn').inputValue(), 'Tøjhushaven', 'typed values are kept');
+  await visit(page, 'order-therapist-form-errors');
+  await page.getByLabel('Ønsket leveringsdato').fill('2026-12-30');
+  await page.getByRole('button', { name: 'Send bestilling' }).click();
+  await page.waitForURL(/\/orders\/\d+/);
+  await visit(page, 'order-therapist-confirmation');
+});
