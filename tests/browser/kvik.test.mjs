@@ -64,3 +64,42 @@ test('depot staff see the opening hours', async () => {
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Kvik Service – åbningstider');
   await visit(page, 'kvik-admin');
 });
+
+test('a visitator hands out a rollator to a walk-in and the loan appears on the citizen', async () => {
+  const page = await newPage(browser);
+  await login(page, depot.base, 'visitator');
+  // Find a known citizen and read the CPR number from the record, as the visitator would from the health card.
+  await page.goto(`${depot.base}/citizens`);
+  await page.getByLabel(/navn|CPR/i).first().fill('Jensen');
+  await page.getByRole('button', { name: /Søg/ }).click();
+  await page.locator('main a[href^="/citizens/"]').filter({ hasNotText: /Opret/ }).first().click();
+  const record = page.url();
+  const cpr = (await page.locator('#cpr').textContent()).trim();
+  const loansBefore = await page.locator('#loans tr').count();
+
+  await page.goto(`${depot.base}/kvik/queue`);
+  await page.getByLabel('Navn', { exact: true }).fill('Walk-in med rollator');
+  await page.getByRole('button', { name: 'Registrér', exact: true }).click();
+  await page.getByRole('link', { name: 'Registrér udfald for Walk-in med rollator' }).click();
+  // Take the first rollator model the depot has in stock (the demo lends many out).
+  const outcomePage = page.url();
+  const models = await page.getByLabel('Hjælpemiddel', { exact: true }).locator('option', { hasText: 'Rollator' }).evaluateAll(
+    (options) => options.map((o) => ({ value: o.value, name: o.textContent.trim() })));
+  let handedOut = null;
+  for (const model of models) {
+    await page.goto(outcomePage);
+    await page.getByLabel('Hjælpemiddel udleveret').check();
+    await page.getByLabel('CPR-nummer').fill(cpr);
+    await page.getByLabel('Hjælpemiddel', { exact: true }).selectOption(model.value);
+    await page.getByRole('button', { name: 'Gem udfald' }).click();
+    await page.waitForLoadState();
+    if (/\/kvik\/queue/.test(page.url())) { handedOut = model.name.replace(/ \(.*\)$/, ''); break; }
+    assert.match(await page.locator('main').innerText(), /ingen ledige enheder/, 'only a lack of stock may stop the hand-out');
+  }
+  assert.ok(handedOut, 'a rollator was handed out');
+
+  await page.goto(record);
+  await page.locator('#loans').getByText(handedOut).first().waitFor();
+  assert.ok(await page.locator('#loans tr').count() > loansBefore, 'a new loan is listed on the citizen');
+  await visit(page, 'citizen-with-kvik-loan');
+});
