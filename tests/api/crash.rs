@@ -229,7 +229,9 @@ async fn sigterm_finishes_the_requests_in_flight() {
     let (mut server, base) = spawn_depot(&envs, &["serve", "--demo"]);
     let token = coordinator_token(&url);
     let tasks = fire_orders(&base, &token, 40);
-    tokio::time::sleep(Duration::from_millis(30)).await;
+    // Long enough for the server to have accepted requests even on a busy
+    // machine, short enough that most are still being handled.
+    tokio::time::sleep(Duration::from_millis(80)).await;
     let status = std::process::Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()
