@@ -4,13 +4,13 @@
 //! a failed stop sending its orders back to planning, and the pages.
 
 use depot::auth::Role;
-use entity::{loan, order, outbox, product, run, stop, vehicle};
+use entity::{loan, order, outbox, run, stop, vehicle};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
 };
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{ProductSpec, TestApp, spawn_app};
 
 const ROLLATOR: &str = "12-06-06-01";
 const BED: &str = "18-12-10-01";
@@ -22,19 +22,14 @@ async fn app_with_fleet(capacities: &[i32]) -> TestApp {
         (ROLLATOR, "Rollator, standard", 2, 5),
         (BED, "Plejeseng, elektrisk 90 x 200 cm", 30, 30),
     ] {
-        product::ActiveModel {
-            code: Set(code.to_owned()),
-            name: Set(name.to_owned()),
-            iso9999: Set("12 06 06".to_owned()),
-            kvik_eligible: Set(false),
-            volume: Set(volume),
-            service_minutes: Set(minutes),
-            active: Set(true),
-            ..Default::default()
-        }
-        .insert(&app.db)
-        .await
-        .unwrap();
+        app.add_product(ProductSpec {
+            code,
+            name,
+            kvik_eligible: false,
+            volume,
+            service_minutes: minutes,
+        })
+        .await;
     }
     for (i, capacity) in capacities.iter().enumerate() {
         vehicle::ActiveModel {

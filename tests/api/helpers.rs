@@ -338,3 +338,46 @@ pub fn spawn_depot(envs: &[(&str, &str)], args: &[&str]) -> (std::process::Child
         .expect("the server logs `listening on ADDR`");
     (child, format!("http://{addr}"))
 }
+
+/// A catalogue product for a test (ISO class and the rest are plausible defaults).
+#[derive(Clone, Copy, Debug)]
+pub struct ProductSpec<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub kvik_eligible: bool,
+    pub volume: i32,
+    pub service_minutes: i32,
+}
+
+impl TestApp {
+    pub async fn add_product(&self, spec: ProductSpec<'_>) -> entity::product::Model {
+        use sea_orm::{ActiveModelTrait, Set};
+        entity::product::ActiveModel {
+            code: Set(spec.code.to_owned()),
+            name: Set(spec.name.to_owned()),
+            iso9999: Set("12 06 06".to_owned()),
+            kvik_eligible: Set(spec.kvik_eligible),
+            volume: Set(spec.volume),
+            service_minutes: Set(spec.service_minutes),
+            active: Set(true),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .unwrap()
+    }
+
+    pub async fn add_unit(&self, product_id: i32, serial: &str, status: &str) {
+        use sea_orm::{ActiveModelTrait, Set};
+        entity::unit::ActiveModel {
+            product_id: Set(product_id),
+            serial: Set(serial.to_owned()),
+            status: Set(status.to_owned()),
+            updated_at: Set(self.clock.now_utc()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .unwrap();
+    }
+}

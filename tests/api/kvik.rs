@@ -8,11 +8,11 @@ use base64::Engine;
 use chrono::NaiveDate;
 use depot::auth::Role;
 use depot::notify::schedule;
-use entity::{kvik_booking, kvik_closed_date, kvik_opening, loan, outbox, product, unit};
+use entity::{kvik_booking, kvik_closed_date, kvik_opening, loan, outbox, unit};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
-use crate::helpers::{NowUtc, TestApp, browser, spawn_app, spawn_app_with};
+use crate::helpers::{ProductSpec, TestApp, browser, spawn_app, spawn_app_with};
 use crate::smtp::{Faults, SmtpServer};
 
 /// Tuesday 24 November 2026, 12:00 in Copenhagen (the clock stands on Monday 09:00).
@@ -368,30 +368,18 @@ async fn a_large_body_on_the_public_booking_is_refused_without_a_500() {
 }
 
 async fn kvik_product(app: &TestApp, code: &str, name: &str, units: usize) -> i32 {
-    let product = product::ActiveModel {
-        code: Set(code.into()),
-        name: Set(name.into()),
-        iso9999: Set("12 06 06".into()),
-        kvik_eligible: Set(true),
-        volume: Set(2),
-        service_minutes: Set(10),
-        active: Set(true),
-        ..Default::default()
-    }
-    .insert(&app.db)
-    .await
-    .unwrap();
+    let product = app
+        .add_product(ProductSpec {
+            code,
+            name,
+            kvik_eligible: true,
+            volume: 2,
+            service_minutes: 10,
+        })
+        .await;
     for n in 0..units {
-        unit::ActiveModel {
-            product_id: Set(product.id),
-            serial: Set(format!("{code}-{n}")),
-            status: Set("available".into()),
-            updated_at: Set(app.clock.now_utc()),
-            ..Default::default()
-        }
-        .insert(&app.db)
-        .await
-        .unwrap();
+        app.add_unit(product.id, &format!("{code}-{n}"), "available")
+            .await;
     }
     product.id
 }

@@ -6,14 +6,13 @@ use std::time::{Duration, Instant};
 use depot::auth::{Role, store as auth_store};
 use depot::config::parse_mail;
 use entity::{
-    audit_event, job_run, loan, loan_event, order, order_line, outbox, overdue_snapshot, product,
-    unit,
+    audit_event, job_run, loan, loan_event, order, order_line, outbox, overdue_snapshot, unit,
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    NowUtc, PASSWORD, TestApp, browser, csrf_in, login_with, spawn_app, spawn_app_with,
+    NowUtc, PASSWORD, ProductSpec, TestApp, browser, csrf_in, login_with, spawn_app, spawn_app_with,
 };
 use crate::smtp::{Faults, SmtpServer};
 
@@ -41,29 +40,17 @@ fn loans_csv() -> String {
 
 async fn seed_products(app: &TestApp) {
     for (code, name) in [("RL-01", "Rollator"), ("BB-01", "Badebænk")] {
-        let saved = product::ActiveModel {
-            code: Set(code.to_owned()),
-            name: Set(name.to_owned()),
-            iso9999: Set("12 06 06".to_owned()),
-            kvik_eligible: Set(true),
-            volume: Set(2),
-            service_minutes: Set(10),
-            active: Set(true),
-            ..Default::default()
-        }
-        .insert(&app.db)
-        .await
-        .unwrap();
-        unit::ActiveModel {
-            product_id: Set(saved.id),
-            serial: Set(format!("U-{code}")),
-            status: Set("on_loan".to_owned()),
-            updated_at: Set(app.clock.now_utc()),
-            ..Default::default()
-        }
-        .insert(&app.db)
-        .await
-        .unwrap();
+        let saved = app
+            .add_product(ProductSpec {
+                code,
+                name,
+                kvik_eligible: true,
+                volume: 2,
+                service_minutes: 10,
+            })
+            .await;
+        app.add_unit(saved.id, &format!("U-{code}"), "on_loan")
+            .await;
     }
 }
 
@@ -97,8 +84,10 @@ async fn app_with_loans(app: &TestApp) -> String {
 }
 
 /// No scheduled draw during the test: the first tick runs before any loan exists.
+/// No scheduler or mail worker: the tests draw lists themselves, and a scheduler
+/// tick at start-up could otherwise race them for the period's first draw.
 async fn quiet_app() -> TestApp {
-    spawn_app_with(|c| c.scheduler_interval = Duration::from_secs(3600)).await
+    spawn_app_with(|c| c.background = false).await
 }
 
 async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {

@@ -4,13 +4,11 @@
 
 use depot::auth::Role;
 use depot::orders::{DeliveryMode, MANUAL, Status, transition};
-use entity::{loan, order, order_event, outbox, product};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use entity::{loan, order, order_event, outbox};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{ProductSpec, TestApp, spawn_app};
 
 const ROLLATOR: &str = "12-06-06-01";
 const BED: &str = "18-12-10-01";
@@ -20,19 +18,14 @@ async fn seed_products(app: &TestApp) {
         (ROLLATOR, "Rollator, standard", 2),
         (BED, "Plejeseng, elektrisk 90 x 200 cm", 30),
     ] {
-        product::ActiveModel {
-            code: Set(code.to_owned()),
-            name: Set(name.to_owned()),
-            iso9999: Set("12 06 06".to_owned()),
-            kvik_eligible: Set(false),
-            volume: Set(volume),
-            service_minutes: Set(10),
-            active: Set(true),
-            ..Default::default()
-        }
-        .insert(&app.db)
-        .await
-        .unwrap();
+        app.add_product(ProductSpec {
+            code,
+            name,
+            kvik_eligible: false,
+            volume,
+            service_minutes: 10,
+        })
+        .await;
     }
 }
 
