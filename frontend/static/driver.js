@@ -50,6 +50,13 @@
     var c = card(stopId);
     if (!c) return;
     c.classList.add(failed ? 'stop-failed' : 'stop-done');
+    // The focused button is about to be hidden: keep a keyboard user's place on the
+    // stop's result instead of losing focus to the top of the page.
+    var result = c.querySelector('[data-role="result"]');
+    if (result && c.contains(document.activeElement)) {
+      result.setAttribute('tabindex', '-1');
+      result.focus();
+    }
     var parts = c.querySelectorAll('form.stop-form, details.stop-fail, .alert');
     for (var i = 0; i < parts.length; i++) parts[i].hidden = true;
   }
