@@ -44,10 +44,12 @@ pub mod api {
     //! `GET /api/v1/audit-events`: the audit log for administrators.
 
     use axum::Json;
-    use axum::extract::{Query, State};
+    use axum::extract::State;
     use entity::audit_event;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
     use serde::{Deserialize, Serialize};
+
+    use crate::web::api::ApiQuery;
 
     use crate::auth::{Access, Role};
     use crate::error::AppError;
@@ -63,10 +65,12 @@ pub mod api {
     }
 
     #[derive(Deserialize, utoipa::IntoParams)]
+    #[into_params(parameter_in = Query)]
     pub struct Filter {
         /// Only events about this citizen.
         citizen_id: Option<i32>,
         /// At most this many, newest first (default 100, at most 1000).
+        #[param(minimum = 1, maximum = 1000, nullable = false)]
         limit: Option<u64>,
     }
 
@@ -86,16 +90,17 @@ pub mod api {
                   (status = 403, body = crate::error::ErrorBody)))]
     pub async fn list(
         State(state): State<AppState>,
-        Query(filter): Query<Filter>,
+        ApiQuery(filter): ApiQuery<Filter>,
     ) -> Result<Json<Vec<AuditEventOut>>, AppError> {
+        let limit = filter.limit.unwrap_or(100);
+        if !(1..=1000).contains(&limit) {
+            return Err(AppError::field("limit", "Skal være mellem 1 og 1000"));
+        }
         let mut query = audit_event::Entity::find().order_by_desc(audit_event::Column::Id);
         if let Some(citizen_id) = filter.citizen_id {
             query = query.filter(audit_event::Column::CitizenId.eq(citizen_id));
         }
-        let events = query
-            .limit(filter.limit.unwrap_or(100).min(1000))
-            .all(&state.db)
-            .await?;
+        let events = query.limit(limit).all(&state.db).await?;
         Ok(Json(
             events
                 .into_iter()

@@ -15,9 +15,9 @@ use super::{
     format_phone, mask_cpr, summary_in_form_order,
 };
 use crate::domain::AddressInput;
-use crate::error::AppError;
 use crate::routes::{RouteDef, get, post};
 use crate::state::AppState;
+use crate::web::api::path_id;
 use crate::web::form::FormErrors;
 use crate::web::{CurrentUser, PageContext, PageError, render, render_with};
 
@@ -39,14 +39,6 @@ fn no_store(mut response: Response) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-/// A citizen id from the path; anything that is not one is "not found".
-fn citizen_id(raw: &str) -> Result<i32, AppError> {
-    raw.parse::<i32>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
 }
 
 // ---------------------------------------------------------------- search
@@ -127,7 +119,7 @@ async fn show(
     CurrentUser(user): CurrentUser,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = citizen_id(&raw_id)?;
+    let id = path_id(&raw_id)?;
     let citizen = store::find(&state.db, id).await?;
     let address = store::find_address(&state.db, citizen.address_id).await?;
     let area = match &address {
@@ -304,7 +296,7 @@ async fn edit_page(
     ctx: PageContext,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = citizen_id(&raw_id)?;
+    let id = path_id(&raw_id)?;
     let citizen = store::find(&state.db, id).await?;
     let address = store::find_address(&state.db, citizen.address_id).await?;
     let form = CitizenForm::from_stored(
@@ -327,7 +319,7 @@ async fn update(
     Path(raw_id): Path<String>,
     Form(form): Form<CitizenForm>,
 ) -> Result<Response, PageError> {
-    let id = citizen_id(&raw_id)?;
+    let id = path_id(&raw_id)?;
     let citizen = store::find(&state.db, id).await?;
     let details = match check_details(&form.details()) {
         Ok(details) => details,

@@ -1,7 +1,7 @@
 //! JSON API of the delivery runs: plan a day, read runs, complete a stop.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +13,8 @@ use crate::error::AppError;
 use crate::routes::{RouteDef, get, post};
 use crate::state::AppState;
 use crate::web::CurrentUser;
-use crate::web::api::ApiJson;
+use crate::web::api::path_id;
+use crate::web::api::{ApiJson, ApiQuery};
 
 pub fn routes() -> Vec<RouteDef> {
     vec![
@@ -22,14 +23,6 @@ pub fn routes() -> Vec<RouteDef> {
         get("/api/v1/runs/{id}", DRIVERS, show),
         post("/api/v1/stops/{id}/complete", DRIVERS, complete),
     ]
-}
-
-/// An id from the path; anything else is "not found".
-pub(super) fn path_id(raw: &str) -> Result<i32, AppError> {
-    raw.parse::<i32>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
 }
 
 pub(super) fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, AppError> {
@@ -218,6 +211,7 @@ pub async fn plan(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// YYYY-MM-DD; default today.
     date: Option<String>,
@@ -234,7 +228,7 @@ fn driver_filter(user: &Principal) -> Option<i32> {
 pub async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(params): Query<ListParams>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Vec<RunOut>>, AppError> {
     let date = match params.date.as_deref().filter(|d| !d.trim().is_empty()) {
         Some(raw) => parse_date("date", raw)?,

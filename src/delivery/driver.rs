@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::api::{parse_date, path_id};
+use super::api::parse_date;
 use super::complete::complete_stop;
 use super::pages::{items_line, merged_line};
 use super::store::{self, RunView};
@@ -21,6 +21,7 @@ use crate::auth::{Access, Principal, Role};
 use crate::error::AppError;
 use crate::routes::{RouteDef, get, post};
 use crate::state::AppState;
+use crate::web::api::path_id;
 use crate::web::form::FormErrors;
 use crate::web::{CurrentUser, PageContext, PageError, render_with};
 

@@ -12,7 +12,7 @@ use chrono::{Duration, NaiveDate};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
-use super::api::{parse_date, path_id};
+use super::api::parse_date;
 use super::plan::{Details, plan_day};
 use super::planner::JobKind;
 use super::store::{self, Item, RunView, StopView, VehicleData};
@@ -23,6 +23,7 @@ use super::{
 use crate::error::AppError;
 use crate::routes::{RouteDef, get, post};
 use crate::state::AppState;
+use crate::web::api::path_id;
 use crate::web::form::FormErrors;
 use crate::web::{CurrentUser, PageContext, PageError, render, render_with};
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -25,7 +25,8 @@ use crate::error::AppError;
 use crate::routes::{RouteDef, delete, get, post};
 use crate::state::AppState;
 use crate::web::CurrentUser;
-use crate::web::api::ApiJson;
+use crate::web::api::path_id;
+use crate::web::api::{ApiJson, ApiQuery};
 
 pub fn routes(limiter: &Arc<RateLimiter>) -> Vec<RouteDef> {
     let public = |mut route: RouteDef| {
@@ -64,14 +65,6 @@ pub(super) fn limit(limiter: &RateLimiter, ip: &str, now: DateTime<Utc>) -> Resu
     }
 }
 
-/// An id from the path; anything else is "not found".
-pub(super) fn visit_id(raw: &str) -> Result<i32, AppError> {
-    raw.parse::<i32>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
-}
-
 /// `2026-11-24` → a date, or a field error.
 pub(super) fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
@@ -86,6 +79,7 @@ pub fn rfc3339_local(at: DateTime<Utc>) -> String {
 // ---------------------------------------------------------------- public
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SlotParams {
     /// First date (YYYY-MM-DD); default today.
     from: Option<String>,
@@ -110,7 +104,7 @@ const MAX_RANGE_DAYS: i64 = 92;
         (status = 422, body = crate::error::ErrorBody)))]
 pub async fn slots(
     State(state): State<AppState>,
-    Query(params): Query<SlotParams>,
+    ApiQuery(params): ApiQuery<SlotParams>,
 ) -> Result<Json<Vec<SlotOut>>, AppError> {
     let now = state.clock.now();
     let today = state.clock.today();
@@ -208,6 +202,7 @@ pub async fn create_booking(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TokenParam {
     /// The cancel token from the booking.
     #[serde(default)]
@@ -225,11 +220,11 @@ pub async fn cancel_booking(
     Extension(limiter): Extension<Arc<RateLimiter>>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(raw): Path<String>,
-    Query(param): Query<TokenParam>,
+    ApiQuery(param): ApiQuery<TokenParam>,
 ) -> Result<StatusCode, AppError> {
     let now = state.clock.now();
     limit(&limiter, &ip, now)?;
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     let booking = store::find_with_token(&state.db, id, &param.token).await?;
     store::cancel(&state.db, &booking, true, now).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -285,6 +280,7 @@ impl From<&kvik_booking::Model> for VisitOut {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DateParam {
     /// YYYY-MM-DD; default today.
     date: Option<String>,
@@ -295,7 +291,7 @@ pub struct DateParam {
         (status = 422, body = crate::error::ErrorBody)))]
 pub async fn queue(
     State(state): State<AppState>,
-    Query(param): Query<DateParam>,
+    ApiQuery(param): ApiQuery<DateParam>,
 ) -> Result<Json<Vec<VisitOut>>, AppError> {
     let date = match param.date.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(raw) => parse_date("date", raw)?,
@@ -334,7 +330,7 @@ pub async fn set_status(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<Json<VisitOut>, AppError> {
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     let to = parse_status(&body.status)?;
     let visit = store::set_status(&state.db, id, to, &user, state.clock.now()).await?;
     Ok(Json(VisitOut::from(&visit)))
@@ -422,7 +418,7 @@ pub async fn outcome(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<OutcomeBody>,
 ) -> Result<Json<VisitOut>, AppError> {
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     store::find(&state.db, id).await?;
     let input = checked_outcome(
         &state,
@@ -446,7 +442,7 @@ pub async fn staff_cancel(
     State(state): State<AppState>,
     Path(raw): Path<String>,
 ) -> Result<Json<VisitOut>, AppError> {
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     let booking = store::find(&state.db, id).await?;
     store::cancel(&state.db, &booking, false, state.clock.now()).await?;
     Ok(Json(VisitOut::from(&store::find(&state.db, id).await?)))

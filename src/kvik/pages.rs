@@ -14,7 +14,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::kvik_booking;
 use serde::Deserialize;
 
-use super::api::{checked_outcome, limit, parse_date, parse_status, visit_id};
+use super::api::{checked_outcome, limit, parse_date, parse_status};
 use super::store::{self, FreeSlot};
 use super::{
     BookingInput, COMMON_AIDS, OpeningInput, Outcome, RateLimiter, SETUP, STAFF, Status,
@@ -27,6 +27,7 @@ use crate::domain::AddressInput;
 use crate::error::AppError;
 use crate::routes::{RouteDef, get, post};
 use crate::state::AppState;
+use crate::web::api::path_id;
 use crate::web::form::FormErrors;
 use crate::web::{CurrentUser, PageContext, PageError, render, render_with};
 
@@ -456,7 +457,7 @@ async fn confirmation_page(
     Path(raw): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     let booking = store::find_with_token(&state.db, id, &query.token).await?;
     render(&confirmation(
         ctx,
@@ -477,7 +478,7 @@ async fn cancel_by_citizen(
 ) -> Result<Response, PageError> {
     let now = state.clock.now();
     limit(&limiter, &ip, now)?;
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     let token = field(&form_pairs(&body), "token");
     let booking = store::find_with_token(&state.db, id, &token).await?;
     store::cancel(&state.db, &booking, true, now).await?;
@@ -676,7 +677,7 @@ async fn change_status(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     let pairs = form_pairs(&body);
     let to = parse_status(&field(&pairs, "status"))?;
     store::set_status(&state.db, id, to, &user, state.clock.now()).await?;
@@ -688,7 +689,7 @@ async fn cancel_by_staff(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     let booking = store::find(&state.db, id).await?;
     store::cancel(&state.db, &booking, false, state.clock.now()).await?;
     Ok(back_to_queue(&field(&form_pairs(&body), "date")))
@@ -772,7 +773,7 @@ async fn outcome_page(
     ctx: PageContext,
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     let booking = store::find(&state.db, id).await?;
     let form = OutcomeTyped {
         legal_basis: crate::loans::LegalBasis::Sundhedsloven140
@@ -799,7 +800,7 @@ async fn save_outcome(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     let booking = store::find(&state.db, id).await?;
     let pairs = form_pairs(&body);
     let optional = |name: &str| Some(field(&pairs, name)).filter(|v| !v.trim().is_empty());
@@ -1185,7 +1186,7 @@ async fn update_opening(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     store::find_opening(&state.db, id).await?;
     save_opening(&state, ctx, id, &form_pairs(&body)).await
 }
@@ -1194,7 +1195,7 @@ async fn delete_opening(
     State(state): State<AppState>,
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     store::delete_opening(&state.db, id).await?;
     Ok(saved())
 }
@@ -1240,7 +1241,7 @@ async fn delete_closed(
     State(state): State<AppState>,
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = visit_id(&raw)?;
+    let id = path_id(&raw)?;
     store::delete_closed_date(&state.db, id).await?;
     Ok(saved())
 }

@@ -1,7 +1,7 @@
 //! JSON API of loans and overdue lists (see the contract).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -16,7 +16,8 @@ use crate::error::AppError;
 use crate::routes::{RouteDef, get, post};
 use crate::state::AppState;
 use crate::web::CurrentUser;
-use crate::web::api::ApiJson;
+use crate::web::api::path_id;
+use crate::web::api::{ApiJson, ApiQuery};
 
 pub fn routes() -> Vec<RouteDef> {
     vec![
@@ -88,6 +89,7 @@ impl From<LoanRow> for LoanOut {
 /// Query parameters as text, so a bad value is a 422 naming it (not a 400 from
 /// the extractor).
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// active (every loan still out, overdue included), overdue, returned or all; default active.
     status: Option<String>,
@@ -128,7 +130,7 @@ pub async fn area_filter(
 pub async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(params): Query<ListParams>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Response, AppError> {
     let status =
         StatusFilter::parse(params.status.as_deref().unwrap_or_default()).ok_or_else(|| {
@@ -150,13 +152,6 @@ pub async fn list(
         response.headers_mut().insert("x-total-count", value);
     }
     Ok(response)
-}
-
-fn loan_id(raw: &str) -> Result<i32, AppError> {
-    raw.parse::<i32>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
 }
 
 async fn one(state: &AppState, loan: entity::loan::Model) -> Result<LoanOut, AppError> {
@@ -189,7 +184,7 @@ pub async fn extend(
     let saved = actions::extend(
         &state,
         &user,
-        loan_id(&raw)?,
+        path_id(&raw)?,
         Some(body.until),
         &body.reason,
     )
@@ -213,7 +208,7 @@ pub async fn convert(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<ConvertBody>,
 ) -> Result<Json<LoanOut>, AppError> {
-    let saved = actions::convert(&state, &user, loan_id(&raw)?, &body.reason).await?;
+    let saved = actions::convert(&state, &user, path_id(&raw)?, &body.reason).await?;
     Ok(Json(one(&state, saved).await?))
 }
 
@@ -226,7 +221,7 @@ pub async fn collect(
     CurrentUser(user): CurrentUser,
     Path(raw): Path<String>,
 ) -> Result<(StatusCode, Json<LoanOut>), AppError> {
-    let (saved, order_id) = actions::collect(&state, &user, loan_id(&raw)?).await?;
+    let (saved, order_id) = actions::collect(&state, &user, path_id(&raw)?).await?;
     let mut out = one(&state, saved).await?;
     out.pickup_order_id = Some(order_id);
     Ok((StatusCode::CREATED, Json(out)))
@@ -250,11 +245,12 @@ pub async fn return_loan(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<ReturnBody>,
 ) -> Result<Json<LoanOut>, AppError> {
-    let saved = actions::return_loan(&state, &user, loan_id(&raw)?, body.date).await?;
+    let saved = actions::return_loan(&state, &user, path_id(&raw)?, body.date).await?;
     Ok(Json(one(&state, saved).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// true: import the good lines even when some are wrong.
     partial: Option<String>,
@@ -268,7 +264,7 @@ pub struct ImportParams {
 pub async fn import(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(params): Query<ImportParams>,
+    ApiQuery(params): ApiQuery<ImportParams>,
     body: String,
 ) -> Result<Response, AppError> {
     let partial = matches!(
@@ -318,6 +314,7 @@ impl From<ImportSummary> for ImportOut {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DrawParams {
     /// Only this area (nord, syd, vest); all areas when left out.
     area: Option<String>,
@@ -328,7 +325,7 @@ pub struct DrawParams {
               (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn draw(
     State(state): State<AppState>,
-    Query(params): Query<DrawParams>,
+    ApiQuery(params): ApiQuery<DrawParams>,
 ) -> Result<Json<Vec<Drawn>>, AppError> {
     let area = params
         .area

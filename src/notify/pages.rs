@@ -91,8 +91,16 @@ async fn mail_page(
     })
 }
 
-async fn resend(State(state): State<AppState>, Path(id): Path<i32>) -> Result<Response, PageError> {
-    store::resend(&state.db, id, state.clock.now()).await?;
+async fn resend(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    store::resend(
+        &state.db,
+        crate::web::api::path_id(&raw)?,
+        state.clock.now(),
+    )
+    .await?;
     state.mail_wakeup.notify_one();
     Ok(Redirect::to("/admin/mail").into_response())
 }

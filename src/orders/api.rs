@@ -2,7 +2,7 @@
 //! depot's status changes.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,8 @@ use crate::loans::LegalBasis;
 use crate::routes::{RouteDef, get, post};
 use crate::state::AppState;
 use crate::web::CurrentUser;
-use crate::web::api::ApiJson;
+use crate::web::api::path_id;
+use crate::web::api::{ApiJson, ApiQuery};
 
 pub fn routes() -> Vec<RouteDef> {
     vec![
@@ -178,13 +179,6 @@ pub fn sees_all(user: &Principal) -> bool {
     matches!(user.role, Role::Depot | Role::Admin)
 }
 
-pub fn order_id(raw: &str) -> Result<i32, AppError> {
-    raw.parse::<i32>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
-}
-
 /// The order if this user may see it; someone else's order is "not found".
 pub async fn visible(state: &AppState, user: &Principal, id: i32) -> Result<OrderView, AppError> {
     let view = store::view(&state.db, id).await?;
@@ -288,7 +282,7 @@ pub async fn show(
     CurrentUser(user): CurrentUser,
     Path(raw): Path<String>,
 ) -> Result<Json<OrderOut>, AppError> {
-    let view = visible(&state, &user, order_id(&raw)?).await?;
+    let view = visible(&state, &user, path_id(&raw)?).await?;
     let history = store::events(&state.db, view.order.id)
         .await?
         .into_iter()
@@ -306,6 +300,7 @@ pub async fn show(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// One status, e.g. `received`.
     pub status: Option<String>,
@@ -318,6 +313,7 @@ pub struct ListQuery {
     /// hospital, therapist, kvik, depot
     pub source: Option<String>,
     /// At most this many (default 200, at most 1000).
+    #[param(minimum = 1, maximum = 1000, nullable = false)]
     pub limit: Option<u64>,
 }
 
@@ -364,6 +360,10 @@ pub async fn filter_of(
             None
         })
     });
+    let limit = query.limit.unwrap_or(200);
+    if !(1..=1000).contains(&limit) {
+        add("limit", "Skal være mellem 1 og 1000");
+    }
     let area_id = match present(&query.area) {
         None => None,
         Some(code) => {
@@ -388,7 +388,7 @@ pub async fn filter_of(
         area_id,
         source,
         ordered_by: (!sees_all(user)).then_some(user.user_id),
-        limit: query.limit.unwrap_or(200),
+        limit,
     })
 }
 
@@ -399,7 +399,7 @@ pub async fn filter_of(
 pub async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<OrderOut>>, AppError> {
     let filter = filter_of(&state, &user, &query).await?;
     let views = store::list(&state.db, &filter).await?;
@@ -415,7 +415,7 @@ pub async fn cancel(
     CurrentUser(user): CurrentUser,
     Path(raw): Path<String>,
 ) -> Result<Json<OrderOut>, AppError> {
-    let id = order_id(&raw)?;
+    let id = path_id(&raw)?;
     visible(&state, &user, id).await?;
     change(&state, &user, id, Status::Cancelled).await?;
     Ok(Json(store::view(&state.db, id).await?.into()))
@@ -460,7 +460,7 @@ pub async fn set_status(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<StatusIn>,
 ) -> Result<Json<OrderOut>, AppError> {
-    let id = order_id(&raw)?;
+    let id = path_id(&raw)?;
     let to = Status::parse(&body.status)
         .filter(|s| super::MANUAL.contains(s))
         .ok_or_else(|| {

@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::api::{ListQuery, change, filter_of, order_id, sees_all, visible};
+use super::api::{ListQuery, change, filter_of, sees_all, visible};
 use super::store::{self, EventView, OrderView};
 use super::{
     DEPOT, DeliveryMode, LineIn, ORDERERS, OrderInput, Rules, Source, Status, local_discharge,
@@ -21,6 +21,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::loans::LegalBasis;
 use crate::routes::{RouteDef, get, post};
 use crate::state::AppState;
+use crate::web::api::path_id;
 use crate::web::form::FormErrors;
 use crate::web::{
     CurrentUser, PageContext, PageError, local_date, local_datetime, render, render_with,
@@ -589,7 +590,7 @@ async fn show(
     Path(raw): Path<String>,
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
-    let id = order_id(&raw)?;
+    let id = path_id(&raw)?;
     let page = show_page(
         &state,
         ctx,
@@ -627,7 +628,7 @@ async fn apply(
     to: Option<Status>,
     return_to: &str,
 ) -> Result<Response, PageError> {
-    let id = order_id(raw)?;
+    let id = path_id(raw)?;
     visible(&state, &user, id).await?;
     let result = match to {
         Some(to) if to == Status::Cancelled || super::MANUAL.contains(&to) => {

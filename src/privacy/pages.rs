@@ -11,6 +11,7 @@ use crate::auth::{Access, Role};
 use crate::error::AppError;
 use crate::routes::{RouteDef, get};
 use crate::state::AppState;
+use crate::web::api::path_id;
 use crate::web::{CurrentUser, PageContext, PageError, render};
 
 /// Insight requests are handled by the depot's staff (and the data protection officer as admin).
@@ -50,9 +51,9 @@ async fn gather(
 pub async fn insight_json(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<i32>,
+    Path(raw): Path<String>,
 ) -> Result<Json<Insight>, AppError> {
-    Ok(Json(gather(&state, &user, id).await?))
+    Ok(Json(gather(&state, &user, path_id(&raw)?).await?))
 }
 
 #[derive(askama::Template)]
@@ -67,8 +68,9 @@ async fn insight_page(
     State(state): State<AppState>,
     ctx: PageContext,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<i32>,
+    Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
+    let id = path_id(&raw)?;
     let insight = gather(&state, &user, id).await?;
     render(&InsightPage { ctx, id, insight })
 }

@@ -2,8 +2,9 @@
 //! the contract's errors — malformed JSON 400, wrong shape or types 422 naming the
 //! field, wrong content type 415 as 400 — never a 500.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
@@ -30,6 +31,48 @@ where
             Err(other) => Err(AppError::BadRequest(other.body_text())),
         }
     }
+}
+
+/// Query parameters for the API: a value of the wrong type is a 422 naming the
+/// parameter (`limit`), in the contract's JSON, not axum's plain-text 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(query_error(&e.body_text()))
+            }
+            Err(other) => Err(AppError::BadRequest(other.body_text())),
+        }
+    }
+}
+
+/// "Failed to deserialize query string: limit: invalid digit found in string"
+fn query_error(text: &str) -> AppError {
+    let detail = text
+        .strip_prefix("Failed to deserialize query string: ")
+        .unwrap_or(text);
+    match detail.split_once(": ") {
+        Some((name, message)) if !name.contains(' ') => AppError::field(name, message),
+        _ => AppError::field("query", detail),
+    }
+}
+
+/// An id from the path: a positive whole number. Anything else cannot name a record,
+/// so it is "not found" like an unknown id, never a parse error.
+pub fn path_id(raw: &str) -> Result<i32, AppError> {
+    raw.parse::<i32>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(AppError::NotFound)
 }
 
 /// serde's message names the path of the bad field ("lines[0].quantity: invalid
@@ -68,6 +111,24 @@ mod tests {
             panic!()
         };
         assert!(fields.contains_key("lines[0].quantity"));
+    }
+
+    #[test]
+    fn a_bad_query_parameter_is_named() {
+        let err =
+            query_error("Failed to deserialize query string: limit: invalid digit found in string");
+        let AppError::Validation { fields, .. } = err else {
+            panic!()
+        };
+        assert!(fields.contains_key("limit"));
+    }
+
+    #[test]
+    fn only_positive_numbers_are_path_ids() {
+        assert_eq!(path_id("17").ok(), Some(17));
+        for raw in ["0", "-3", "abc", "1.5", "99999999999", ""] {
+            assert!(matches!(path_id(raw), Err(AppError::NotFound)), "{raw}");
+        }
     }
 
     #[test]
