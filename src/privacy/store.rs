@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     address, audit_event, citizen, kvik_booking, loan, loan_event, order, order_event, order_line,
-    product, stop, user,
+    product, run, stop, stop_order, user,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -20,6 +20,9 @@ pub struct Insight {
     pub orders: Vec<OrderData>,
     pub loans: Vec<LoanData>,
     pub kvik_visits: Vec<KvikData>,
+    /// The stops of delivery runs that brought or fetched the citizen's aids, with
+    /// the receiver's name and the driver's note.
+    pub deliveries: Vec<DeliveryData>,
     /// Who looked up or changed the record, when and why (the action).
     pub access_log: Vec<AccessData>,
 }
@@ -68,6 +71,21 @@ pub struct KvikData {
     pub at: Option<DateTime<Utc>>,
     pub need: String,
     pub outcome: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeliveryData {
+    /// The run's date.
+    pub date: NaiveDate,
+    /// The citizen's orders served at this stop.
+    pub orders: Vec<i32>,
+    pub address: String,
+    pub status: String,
+    pub eta: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub receiver_name: Option<String>,
+    pub note: Option<String>,
+    pub failure_reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -195,6 +213,9 @@ pub async fn insight(db: &impl ConnectionTrait, citizen_id: i32) -> Result<Insig
         });
     }
 
+    let order_ids: Vec<i32> = orders.iter().map(|o: &OrderData| o.id).collect();
+    let deliveries = deliveries(db, &order_ids).await?;
+
     let kvik_visits = kvik_booking::Entity::find()
         .filter(kvik_booking::Column::LoanId.is_in(loan_ids))
         .all(db)
@@ -244,8 +265,96 @@ pub async fn insight(db: &impl ConnectionTrait, citizen_id: i32) -> Result<Insig
         orders,
         loans,
         kvik_visits,
+        deliveries,
         access_log,
     })
+}
+
+/// The stops that served these orders, oldest first.
+async fn deliveries(
+    db: &impl ConnectionTrait,
+    order_ids: &[i32],
+) -> Result<Vec<DeliveryData>, AppError> {
+    let links = stop_order::Entity::find()
+        .filter(stop_order::Column::OrderId.is_in(order_ids.to_vec()))
+        .order_by_asc(stop_order::Column::Id)
+        .all(db)
+        .await?;
+    let mut served: std::collections::BTreeMap<i32, Vec<i32>> = Default::default();
+    for link in links {
+        served.entry(link.stop_id).or_default().push(link.order_id);
+    }
+    let mut out = Vec::new();
+    for (stop_id, orders) in served {
+        let Some(s) = stop::Entity::find_by_id(stop_id).one(db).await? else {
+            continue;
+        };
+        let Some(r) = run::Entity::find_by_id(s.run_id).one(db).await? else {
+            continue;
+        };
+        let address = address::Entity::find_by_id(s.address_id)
+            .one(db)
+            .await?
+            .map(|a| one_line(&a))
+            .unwrap_or_default();
+        out.push(DeliveryData {
+            date: r.date,
+            orders,
+            address,
+            status: s.status,
+            eta: s.eta,
+            completed_at: s.completed_at,
+            receiver_name: s.receiver_name,
+            note: s.note,
+            failure_reason: s.failure_reason,
+        });
+    }
+    out.sort_by_key(|d| d.date);
+    Ok(out)
+}
+
+/// Removes the links from stops to deleted orders, and each stop left serving no
+/// order at all (its receiver's name and note are the citizen's data; the run keeps
+/// its distance and duration for the statistics). Returns the stops' addresses.
+async fn delete_stops_of(
+    txn: &impl ConnectionTrait,
+    order_ids: &[i32],
+) -> Result<Vec<i32>, AppError> {
+    let links = stop_order::Entity::find()
+        .filter(stop_order::Column::OrderId.is_in(order_ids.to_vec()))
+        .all(txn)
+        .await?;
+    let mut stop_ids: Vec<i32> = links.iter().map(|l| l.stop_id).collect();
+    stop_ids.sort_unstable();
+    stop_ids.dedup();
+    stop_order::Entity::delete_many()
+        .filter(stop_order::Column::OrderId.is_in(order_ids.to_vec()))
+        .exec(txn)
+        .await?;
+    order::Entity::update_many()
+        .col_expr(order::Column::StopId, Expr::value(Option::<i32>::None))
+        .filter(order::Column::Id.is_in(order_ids.to_vec()))
+        .exec(txn)
+        .await?;
+    let mut addresses = Vec::new();
+    for stop_id in stop_ids {
+        let still_used = stop_order::Entity::find()
+            .filter(stop_order::Column::StopId.eq(stop_id))
+            .count(txn)
+            .await?
+            + order::Entity::find()
+                .filter(order::Column::StopId.eq(stop_id))
+                .count(txn)
+                .await?;
+        if still_used > 0 {
+            continue;
+        }
+        if let Some(s) = stop::Entity::find_by_id(stop_id).one(txn).await? {
+            addresses.push(s.address_id);
+            stop::Entity::delete_by_id(stop_id).exec(txn).await?;
+        }
+    }
+    Ok(addresses)
 }
 
 /// Deletes every citizen whose retention period has passed (see `may_delete`),
@@ -306,6 +415,7 @@ pub async fn delete_expired(
             .filter(loan::Column::Id.is_in(loan_ids))
             .exec(&txn)
             .await?;
+        let stop_addresses = delete_stops_of(&txn, &order_ids).await?;
         order::Entity::delete_many()
             .filter(order::Column::Id.is_in(order_ids))
             .exec(&txn)
@@ -326,6 +436,9 @@ pub async fn delete_expired(
         citizen::Entity::delete_by_id(person.id).exec(&txn).await?;
         let mut address_ids: Vec<i32> = orders.iter().map(|o| o.address_id).collect();
         address_ids.extend(person.address_id);
+        address_ids.extend(stop_addresses);
+        address_ids.sort_unstable();
+        address_ids.dedup();
         for address_id in address_ids {
             delete_address_if_unused(&txn, address_id).await?;
         }

@@ -947,3 +947,67 @@ async fn vehicles_are_created_and_checked_on_their_page() {
         .unwrap();
     assert_eq!((saved.capacity, saved.active), (50, false));
 }
+
+#[tokio::test]
+async fn a_delivery_is_in_the_citizens_insight_and_goes_with_the_citizen_after_retention() {
+    let app = app_with_fleet(&[40]).await;
+    let (order_id, stop_id, _, token) = one_dispatched_stop(&app).await;
+    let delivered =
+        json!({"outcome": "delivered", "receiver_name": "Karens nabo", "note": "Stillet i gangen"});
+    assert_eq!(complete(&app, &token, stop_id, &delivered).await.0, 200);
+    let citizen_id = order_row(&app, order_id).await.citizen_id;
+
+    let depot_token = app.token_for(Role::Depot).await;
+    let insight: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/citizens/{citizen_id}/insight")))
+        .bearer_auth(&depot_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let delivery = &insight["deliveries"][0];
+    assert_eq!(delivery["date"], DAY);
+    assert_eq!(delivery["orders"], json!([order_id]));
+    assert_eq!(delivery["receiver_name"], "Karens nabo");
+    assert_eq!(delivery["note"], "Stillet i gangen");
+
+    // The aid comes back; years later the citizen's data goes, the stop with it,
+    // while the run keeps its figures.
+    for l in loan::Entity::find()
+        .filter(loan::Column::CitizenId.eq(citizen_id))
+        .all(&app.db)
+        .await
+        .unwrap()
+    {
+        let mut l = l.into_active_model();
+        l.status = Set("returned".to_owned());
+        l.update(&app.db).await.unwrap();
+    }
+    let later = depot::clock::Clock::now(&*app.clock) + chrono::Duration::days(400);
+    let deleted = depot::privacy::store::delete_expired(&app.db, later, 365)
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert!(
+        stop::Entity::find_by_id(stop_id as i32)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        run::Entity::find().count(&app.db).await.unwrap(),
+        1,
+        "the run stays"
+    );
+    assert!(
+        order::Entity::find_by_id(order_id as i32)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
