@@ -179,16 +179,20 @@ fn normalise_street(street: &str) -> String {
 
 fn normalise_floor(floor: &str) -> String {
     let ws = words(floor);
-    let ws: Vec<&str> = ws
+    // Leading zeros do not count ("02" is "2"), so "00" is "0", the ground floor;
+    // they go before the match, or "0k" would be "k" and not the cellar.
+    let first = ws
         .iter()
-        .map(String::as_str)
-        .filter(|w| *w != "sal" && *w != "etage")
-        .collect();
-    match ws.as_slice() {
-        [] => String::new(),
-        ["st"] | ["stuen"] | ["0"] => "st".to_owned(),
-        ["kl"] | ["kælder"] | ["k"] => "kl".to_owned(),
-        [other, ..] => other.trim_start_matches('0').to_owned(),
+        .map(|w| match w.trim_start_matches('0') {
+            "" => "0",
+            trimmed => trimmed,
+        })
+        .find(|w| *w != "sal" && *w != "etage");
+    match first {
+        None => String::new(),
+        Some("st" | "stuen" | "0") => "st".to_owned(),
+        Some("kl" | "kælder" | "k") => "kl".to_owned(),
+        Some(other) => other.to_owned(),
     }
 }
 
@@ -253,6 +257,17 @@ mod tests {
         let st = address("Torvet", "1", Some("st."), None);
         assert_eq!(st.key(), address("Torvet", "1", Some("stuen"), None).key());
         assert_eq!(st.key(), address("Torvet", "1", Some("0"), None).key());
+    }
+
+    #[test]
+    fn leading_zeros_of_a_floor_do_not_count() {
+        // Found by fuzz/address: "00" was no floor at all, "0k" was not the cellar.
+        let key = |floor: &str| address("Torvet", "1", Some(floor), None).key();
+        assert_eq!(key("00"), key("st"));
+        assert_ne!(key("00"), address("Torvet", "1", None, None).key());
+        assert_eq!(key("0k"), key("kl"));
+        assert_eq!(key("02. sal"), key("2"));
+        assert_eq!(key("stuen tv"), key("st"));
     }
 
     #[test]

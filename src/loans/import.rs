@@ -72,6 +72,11 @@ fn err(line: u64, message: impl Into<String>) -> LineError {
 /// and the errors, both with line numbers.
 pub fn parse(text: &str, today: NaiveDate) -> (Vec<ImportLine>, Vec<LineError>) {
     let text = text.trim_start_matches('\u{feff}');
+    // csv counts a record's line from where it starts, and after a CRLF that is
+    // the `\n`, still on the line before: Windows files got every line number
+    // one too low (found by fuzz/loan_import_csv).
+    let text = text.replace("\r\n", "\n");
+    let text = text.as_str();
     let first = text.lines().next().unwrap_or_default();
     let delimiter = if first.contains(';') && !first.contains(',') {
         b';'
@@ -409,6 +414,19 @@ mod tests {
         let (lines, errors) = parse(&text, today());
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(lines.len(), 1);
+    }
+
+    #[test]
+    fn windows_line_ends_give_the_same_line_numbers() {
+        let text = format!(
+            "{HEAD}0101801234,K J,Vestergade,1,,,8900,Randers C,X,sundhedsloven_140,2026-01-31,\n,\n3102801234\n"
+        );
+        let lf = parse(&text, today());
+        let crlf = parse(&text.replace('\n', "\r\n"), today());
+        assert_eq!(lf.0.iter().map(|l| l.line).collect::<Vec<_>>(), [2]);
+        assert_eq!(crlf.0.iter().map(|l| l.line).collect::<Vec<_>>(), [2]);
+        assert_eq!(crlf.1, lf.1);
+        assert_eq!(crlf.1[0].line, 4);
     }
 
     #[test]
