@@ -32,70 +32,14 @@ SERVER_PID=""
 cleanup() { [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-# Base data and N loans: ~85 % returned (history), the rest active; §112 for
-# every seventh; start dates spread over two years before today.
-fill_sqlite() {
-  sqlite3 "$1" <<SQL
-PRAGMA synchronous=OFF;
-BEGIN;
-INSERT INTO area (id, code, name, slip_phone, list_recipients, list_cadence) VALUES
- (1,'nord','Område Nord','+4589151010','nord@bench.invalid','weekly'),
- (2,'syd','Område Syd','+4589152020','syd@bench.invalid','weekly'),
- (3,'vest','Område Vest','+4589153030','vest@bench.invalid','weekly');
-INSERT INTO area_postcode (postal_code, area_id, city) VALUES ('8930',1,'Randers NØ'),('8900',2,'Randers C'),('8920',3,'Randers NV');
-INSERT INTO product (id, code, name, iso9999, kvik_eligible, volume, service_minutes, active) VALUES
- (1,'12-06-06-01','Rollator','12 06 06',1,2,10,1),(2,'09-33-03-01','Badebænk','09 33 03',1,1,10,1);
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 250000)
-INSERT INTO citizen (id, cpr, name, phone, address_id, created_at, updated_at)
-SELECT i, printf('%010d', i), 'Borger ' || i, NULL, NULL, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00' FROM n;
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < $N),
- l AS (SELECT i, date('$TODAY', '-' || (i * 7919 % 730) || ' days') AS start FROM n)
-INSERT INTO loan (citizen_id, product_id, unit_id, order_id, area_id, legal_basis, start_date, due_date, status, returned_on, created_at, updated_at)
-SELECT i % 250000 + 1, i % 2 + 1, NULL, NULL, i % 3 + 1,
-  CASE WHEN i % 7 = 0 THEN 'serviceloven_112' ELSE 'sundhedsloven_140' END,
-  start,
-  CASE WHEN i % 7 = 0 THEN NULL ELSE date(start, '+3 months') END,
-  CASE WHEN i % 20 < 17 THEN 'returned' ELSE 'active' END,
-  CASE WHEN i % 20 < 17 THEN start ELSE NULL END,
-  '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00'
-FROM l;
-COMMIT;
-ANALYZE;
-SQL
-}
-
-fill_postgres() {
-  psql -q -v ON_ERROR_STOP=1 "$1" <<SQL
-BEGIN;
-INSERT INTO area (id, code, name, slip_phone, list_recipients, list_cadence) VALUES
- (1,'nord','Område Nord','+4589151010','nord@bench.invalid','weekly'),
- (2,'syd','Område Syd','+4589152020','syd@bench.invalid','weekly'),
- (3,'vest','Område Vest','+4589153030','vest@bench.invalid','weekly');
-SELECT setval('area_id_seq', 3) \\gset
-
-INSERT INTO area_postcode (postal_code, area_id, city) VALUES ('8930',1,'Randers NØ'),('8900',2,'Randers C'),('8920',3,'Randers NV');
-INSERT INTO product (id, code, name, iso9999, kvik_eligible, volume, service_minutes, active) VALUES
- (1,'12-06-06-01','Rollator','12 06 06',true,2,10,true),(2,'09-33-03-01','Badebænk','09 33 03',true,1,10,true);
-SELECT setval('product_id_seq', 2) \\gset
-
-INSERT INTO citizen (id, cpr, name, phone, address_id, created_at, updated_at)
-SELECT i, lpad(i::text, 10, '0'), 'Borger ' || i, NULL, NULL, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'
-FROM generate_series(1, 250000) AS i;
-SELECT setval('citizen_id_seq', 250000) \\gset
-
-INSERT INTO loan (citizen_id, product_id, unit_id, order_id, area_id, legal_basis, start_date, due_date, status, returned_on, created_at, updated_at)
-SELECT i % 250000 + 1, i % 2 + 1, NULL, NULL, i % 3 + 1,
-  CASE WHEN i % 7 = 0 THEN 'serviceloven_112' ELSE 'sundhedsloven_140' END,
-  s,
-  CASE WHEN i % 7 = 0 THEN NULL ELSE (s + interval '3 months')::date END,
-  CASE WHEN i % 20 < 17 THEN 'returned' ELSE 'active' END,
-  CASE WHEN i % 20 < 17 THEN s ELSE NULL END,
-  '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'
-FROM (SELECT i, DATE '$TODAY' - ((i::bigint * 7919) % 730)::int AS s FROM generate_series(1, $N) AS i) AS g;
-COMMIT;
-VACUUM ANALYZE;
-SQL
-}
+# Base data and N loans over 250,000 citizens (bench/seed.sh): ~85 % returned
+# (history), the rest active; §112 for every seventh; start dates spread over
+# two years before today.
+# shellcheck source=bench/seed.sh
+source bench/seed.sh
+export CITIZENS=250000 LOANS=$N ORDERS=0 PRODUCTS=2 UNITS=0 KVIK=0 TODAY
+fill_sqlite() { seed_sqlite "$1"; }
+fill_postgres() { seed_postgres "$1"; }
 
 # The two statements the endpoint runs for the loans (names come after, by id).
 COUNT_SQL="SELECT COUNT(*) FROM loan WHERE status = 'active' AND due_date < '$TODAY' AND area_id = 2"

@@ -8,6 +8,7 @@ mod m20261123_000002_outbox;
 mod m20261123_000003_operations;
 mod m20261123_000015_kvik_settings;
 mod m20261123_000017_delivery_stats;
+mod m20261123_000020_order_list_indexes;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_operations::Migration),
             Box::new(m20261123_000015_kvik_settings::Migration),
             Box::new(m20261123_000017_delivery_stats::Migration),
+            Box::new(m20261123_000020_order_list_indexes::Migration),
         ]
     }
 }
