@@ -52,8 +52,6 @@ pub const RIDE_ALONG_METRES: f64 = 300.0;
 pub const PULL_FORWARD_DAYS: i64 = 14;
 /// The shortest visit at a door.
 pub const MIN_SERVICE_MINUTES: i64 = 5;
-/// The solver's budget: the planning answers within about a second.
-pub const PLAN_TIME_LIMIT_MS: u64 = 1000;
 
 pub fn routes() -> Vec<RouteDef> {
     let mut all = api::routes();

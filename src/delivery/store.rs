@@ -479,7 +479,10 @@ pub async fn views(
             citizen_names: Vec::new(),
             phones: Vec::new(),
             access_notes: Vec::new(),
-            late: matches!((s.eta, s.window_end), (Some(eta), Some(end)) if eta > end),
+            // The ETA is the start at the door; the aid must be in place (service
+            // done) by the discharge, as the planner's window demands.
+            late: matches!((s.eta, s.window_end), (Some(eta), Some(end))
+                if eta + chrono::Duration::minutes(i64::from(s.service_minutes)) > end),
             stop: s,
         };
         for link in links.iter().filter(|l| l.stop_id == view.stop.id) {

@@ -221,19 +221,16 @@ pub fn generate_day(seed: u64) -> Problem {
     }
 }
 
-/// Plans `count` generated days, printing one JSON line each; with `write`, saves each
+/// Plans `count` generated days, printing one JSON line each (the time limit defaults
+/// to the depot's, [`super::time_limit_for`]); with `write`, saves each
 /// day's problem and our figures as `day-NN.json` for `bench/vroom_compare.py days`.
 pub fn days(
     count: usize,
     seed: u64,
-    time_limit: f64,
+    time_limit: Option<f64>,
     write: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<bool, String> {
-    let options = Options {
-        time_limit: Duration::from_secs_f64(time_limit.max(0.01)),
-        ..Options::default()
-    };
     if let Some(dir) = write {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -241,6 +238,14 @@ pub fn days(
     let mut all_ok = true;
     for day in 0..count {
         let problem = generate_day(seed.wrapping_add(day as u64));
+        // Without a given limit, the depot's own: scaled with the day's size.
+        let options = match time_limit {
+            Some(t) => Options {
+                time_limit: Duration::from_secs_f64(t.max(0.01)),
+                ..Options::default()
+            },
+            None => Options::for_jobs(problem.jobs.len()),
+        };
         let start = Instant::now();
         let plan = solve(&problem, &options).map_err(|e| e.to_string())?;
         let seconds = start.elapsed().as_secs_f64();

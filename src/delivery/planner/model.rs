@@ -37,6 +37,7 @@ pub(crate) struct Model {
     pub from_depot: Vec<i64>,
     /// Jobs that no vehicle could serve even alone, with the reason.
     pub excluded: Vec<Option<Reason>>,
+    pub excluded_count: usize,
 }
 
 impl Model {
@@ -115,6 +116,7 @@ impl Model {
             neighbours: Vec::new(),
             from_depot: Vec::new(),
             excluded: Vec::new(),
+            excluded_count: 0,
         };
         model.neighbours = (0..n)
             .map(|a| {
@@ -126,6 +128,7 @@ impl Model {
         let depot = model.vehicles.first().map_or(0, |v| v.start);
         model.from_depot = (0..n).map(|j| model.c(depot, model.job_loc[j])).collect();
         model.excluded = (0..n).map(|j| model.reason_alone(j)).collect();
+        model.excluded_count = model.excluded.iter().filter(|e| e.is_some()).count();
         Ok(model)
     }
 

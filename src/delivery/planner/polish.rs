@@ -22,6 +22,9 @@ pub(crate) fn polish(m: &Model, s: &mut Solution, max_rounds: usize) {
             break;
         }
     }
+    for r in 0..s.routes.len() {
+        s.place(r);
+    }
     s.cost = s.routes.iter().map(|r| r.cost).sum();
 }
 

@@ -354,3 +354,116 @@ fn a_vrplib_instance_is_read_in_tenths_and_solved() {
         Some(827.3)
     );
 }
+
+/// Replays `jobs` on `vehicle` from scratch: the route's cost, or None when a window,
+/// the shift or the capacity breaks. Written apart from `RouteState`'s caches.
+fn replayed_cost(problem: &Problem, vehicle: usize, jobs: &[usize]) -> Option<i64> {
+    let v = &problem.vehicles[vehicle];
+    let m = &problem.matrix;
+    let mut load: i64 = jobs
+        .iter()
+        .filter(|&&j| problem.jobs[j].kind == JobKind::Delivery)
+        .map(|&j| problem.jobs[j].demand)
+        .sum();
+    let (mut time, mut at, mut cost) = (v.shift.0, v.start, 0);
+    if load > v.capacity {
+        return None;
+    }
+    for &j in jobs {
+        let job = &problem.jobs[j];
+        let begin = (time + m.duration(at, job.location)).max(job.window.0);
+        load += match job.kind {
+            JobKind::Delivery => -job.demand,
+            JobKind::Pickup => job.demand,
+        };
+        if begin > job.window.1 || load > v.capacity {
+            return None;
+        }
+        cost += m.duration(at, job.location);
+        time = begin + job.service;
+        at = job.location;
+    }
+    let back = time + m.duration(at, v.end);
+    (back <= v.shift.1).then_some(cost + m.duration(at, v.end))
+}
+
+#[test]
+fn the_cached_insertion_check_agrees_with_replaying_the_route() {
+    use rand::rngs::SmallRng;
+    use rand::seq::SliceRandom;
+    use rand::{Rng, SeedableRng};
+
+    let mut rng = SmallRng::seed_from_u64(11);
+    let mut problem = bench::generate_day(5);
+    // Tighter than a depot day so windows (with waiting), shift and load all bind.
+    problem.vehicles[0].capacity = 9;
+    problem.vehicles[0].shift = (27_000, 27_000 + 3 * 3600);
+    for j in &mut problem.jobs {
+        let open = 27_000 + rng.random_range(0..3 * 3600);
+        j.window = (open, open + rng.random_range(600..7200));
+    }
+    let model = model::Model::new(&problem, Objective::Duration).expect("valid");
+    let (mut checked, mut feasible) = (0, 0);
+    for _ in 0..40 {
+        // A random feasible route: jobs appended in random order while it stays so.
+        let mut order: Vec<usize> = (0..problem.jobs.len()).collect();
+        order.shuffle(&mut rng);
+        let mut jobs = Vec::new();
+        for &j in &order {
+            jobs.push(j);
+            if replayed_cost(&problem, 0, &jobs).is_none() {
+                jobs.pop();
+            }
+        }
+        let mut route = route::RouteState::new(&model, 0);
+        route.jobs.clone_from(&jobs);
+        route.update(&model);
+        let base = replayed_cost(&problem, 0, &jobs).expect("built feasible");
+        assert_eq!(route.cost, if jobs.is_empty() { 0 } else { base });
+        for &j in order.iter().filter(|j| !jobs.contains(j)) {
+            for p in 0..=jobs.len() {
+                let mut with = jobs.clone();
+                with.insert(p, j);
+                let replay = replayed_cost(&problem, 0, &with);
+                let cached = route.insertion(&model, j, p);
+                let expected = replay.map(|c| if jobs.is_empty() { c } else { c - base });
+                assert_eq!(cached, expected, "job {j} at {p} into {jobs:?}");
+                checked += 1;
+                feasible += usize::from(replay.is_some());
+            }
+        }
+    }
+    // Both answers occur often enough for the comparison to mean something.
+    assert!(
+        feasible > 100 && checked - feasible > 100,
+        "{feasible}/{checked}"
+    );
+}
+
+#[test]
+fn the_time_limit_grows_with_the_day_and_keeps_100_stops_under_a_second() {
+    assert_eq!(time_limit_for(30), Duration::from_millis(800));
+    assert_eq!(time_limit_for(100), Duration::from_millis(900));
+    assert_eq!(time_limit_for(150), Duration::from_millis(1350));
+    assert_eq!(time_limit_for(400), Duration::from_millis(1350));
+    assert_eq!(
+        Options::for_jobs(100).time_limit,
+        Duration::from_millis(900)
+    );
+}
+
+#[test]
+fn a_large_day_uses_the_neighbour_insertions_and_stays_feasible_and_complete() {
+    // 128 stops: well above the size where only places beside near neighbours are
+    // tried first; the full scan must still catch what they miss.
+    let problem = bench::generate_day(1);
+    assert!(problem.jobs.len() > 100);
+    let options = Options {
+        objective: Objective::Duration,
+        threads: 2,
+        ..quick()
+    };
+    let plan = solve(&problem, &options).expect("solves");
+    check(&problem, &plan).expect("feasible");
+    assert!(plan.unassigned.is_empty(), "{:?}", plan.unassigned);
+}
