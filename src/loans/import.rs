@@ -74,8 +74,9 @@ pub fn parse(text: &str, today: NaiveDate) -> (Vec<ImportLine>, Vec<LineError>) 
     let text = text.trim_start_matches('\u{feff}');
     // csv counts a record's line from where it starts, and after a CRLF that is
     // the `\n`, still on the line before: Windows files got every line number
-    // one too low (found by fuzz/loan_import_csv).
-    let text = text.replace("\r\n", "\n");
+    // one too low. A lone CR (old Mac files) ends a record for csv but not a line,
+    // so two records shared a number. Both found by fuzz/loan_import_csv.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let text = text.as_str();
     let first = text.lines().next().unwrap_or_default();
     let delimiter = if first.contains(';') && !first.contains(',') {
@@ -427,6 +428,9 @@ mod tests {
         assert_eq!(crlf.0.iter().map(|l| l.line).collect::<Vec<_>>(), [2]);
         assert_eq!(crlf.1, lf.1);
         assert_eq!(crlf.1[0].line, 4);
+        let cr = parse(&text.replace('\n', "\r"), today());
+        assert_eq!(cr.0.iter().map(|l| l.line).collect::<Vec<_>>(), [2]);
+        assert_eq!(cr.1, lf.1, "old Mac line ends count as lines too");
     }
 
     #[test]
