@@ -62,7 +62,9 @@ fuzz_target!(|raw: &str| {
                 e.message
             );
         }
-        assert!(longest_digit_run(&e.message) < 6, "{}", e.message);
+        // No CPR-like number in a message, apart from the format example it names.
+        let own = e.message.replace("0203291WQ3", "");
+        assert!(longest_digit_run(&own) < 6, "{}", e.message);
     }
 
     // Each record is read or reported once, in file order.
