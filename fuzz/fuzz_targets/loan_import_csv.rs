@@ -47,7 +47,8 @@ fuzz_target!(|raw: &str| {
     let (lines, errors) = parse(&text, today);
     // CRLF and a lone CR each end one line, as the parser counts them.
     let counted = text.replace("\r\n", "\n").replace('\r', "\n");
-    let line_count = u64::try_from(counted.lines().count()).unwrap_or(u64::MAX);
+    // An empty file still has a first line, where its header is missing.
+    let line_count = u64::try_from(counted.lines().count().max(1)).unwrap_or(u64::MAX);
 
     let header_error = errors.len() == 1 && errors[0].line == 1 && lines.is_empty();
     let no_loans = errors.len() == 1 && errors[0].message == NO_LOANS;
