@@ -9,6 +9,7 @@
 #   bench/load.sh                  # both databases, 200 users, 60 s
 #   BACKENDS=sqlite bench/load.sh
 #
+# PROFILE=1 first measures the server CPU per request of each kind alone.
 # Settings: BACKENDS ("sqlite postgres"), CLIENTS (200), SECONDS_RUN (60),
 # THINK_MS (1000: each user waits 500-1500 ms between requests), SAT_SECONDS
 # (30: the saturation run, no think time; 0 skips it), CITIZENS, LOANS, ORDERS,
@@ -88,6 +89,28 @@ make_session() { # backend db-handle
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 mb() { awk -v k="$1" '$1==k":" {printf "%.1f", $2/1024}' "/proc/$SERVER_PID/status"; }
 
+# PROFILE=1: before the mixed run, each kind of request alone (8 users, no think
+# time, PROFILE_SECONDS each) and the server's CPU per request of that kind: where
+# the mixed run's CPU goes. The Kvik booking entry also fetches its day page.
+KIND_LABELS=("page  GET /" "page  GET /orders" "page  GET /orders/{id}" "page  GET /loans?area=syd"
+  "page  GET /citizens/{id}" "api   GET loans overdue syd 100" "api   GET /api/v1/orders/{id}"
+  "api   GET orders?status=received" "api   POST /api/v1/orders" "pub   GET /api/v1/kvik/slots"
+  "pub   GET /kvik?day=D" "pub   POST /kvik/book (429 after 20/address)")
+profile_kinds() { # backend generator-args...
+  local backend=$1; shift
+  local i t0 n out
+  echo "$backend: server CPU per request, each kind alone (8 users, no think time, ${PROFILE_SECONDS:-5} s)"
+  for i in $(seq 0 11); do
+    t0=$(cpu_ticks)
+    out=$("$LOAD_BIN" mixed "$@" --clients 8 --seconds "${PROFILE_SECONDS:-5}" --think-ms 0 --only "$i" --first-source 220)
+    n=$(grep -o 'total=[0-9]*' <<<"$out" | cut -d= -f2)
+    awk -v t="$(( $(cpu_ticks) - t0 ))" -v hz="$(getconf CLK_TCK)" -v n="$n" \
+      -v what="${KIND_LABELS[$i]}" \
+      -v rps="$(grep -o 'rps=[0-9]*' <<<"$out" | cut -d= -f2)" \
+      'BEGIN {printf "  %-38s %6d req %5d req/s %7.2f ms CPU per request\n", what, n, rps, 1000*t/hz/n}'
+  done
+}
+
 # Per backend: the lines of the summary table.
 SUMMARY=()
 
@@ -117,6 +140,7 @@ run_backend() { # backend url db-handle
     --orderer-token "$ORDERER_TOKEN" --citizens "$CITIZENS" --orders "$ORDERS" --discharge "$DISCHARGE")
   exec 9>/tmp/depot-measure.lock
   flock 9
+  if [[ -n "${PROFILE:-}" ]]; then profile_kinds "$backend" "${common[@]}"; fi
   echo "$backend: load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
   local t0; t0=$(cpu_ticks)
   "$LOAD_BIN" mixed "${common[@]}" --seconds "$SECONDS_RUN" --think-ms "$THINK_MS" | tee "$WORK/mixed.txt"

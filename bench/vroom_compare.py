@@ -3,7 +3,7 @@
 
     pip install pyvroom
     python3 bench/vroom_compare.py solomon DIR [--ours FILE] [--time-limit 5]
-    python3 bench/vroom_compare.py days DIR
+    python3 bench/vroom_compare.py days DIR [--vroom-cache FILE]
 
 `solomon`: every VRPLIB VRPTW instance in DIR, DIMACS convention (Euclidean distance
 truncated to one decimal, travel time = distance); both solvers get the matrix in whole
@@ -28,6 +28,7 @@ VROOM runs at exploration level 5 on 2 threads, like our planner.
 
 import argparse
 import glob
+import hashlib
 import json
 import math
 import os
@@ -221,12 +222,32 @@ def vroom_day(problem, threads):
     return driving, duration, summary["unassigned"], seconds
 
 
+def cached_vroom_day(problem, threads, cache_path):
+    """VROOM's result for `problem`, from `cache_path` when it planned the very same
+    problem before (keyed by a hash of the problem), so comparing a changed planner
+    of ours does not re-run VROOM's minutes on every day."""
+    if not cache_path:
+        return vroom_day(problem, threads)
+    key = hashlib.sha256(
+        json.dumps([problem, threads], sort_keys=True).encode()
+    ).hexdigest()
+    cache = json.load(open(cache_path)) if os.path.exists(cache_path) else {}
+    if key not in cache:
+        cache[key] = list(vroom_day(problem, threads))
+        with open(cache_path + ".tmp", "w") as f:
+            json.dump(cache, f)
+        os.replace(cache_path + ".tmp", cache_path)
+    return tuple(cache[key])
+
+
 def days(args):
     driving_ratios, duration_ratios, worse, worse_driving = [], [], 0, 0
     for path in sorted(glob.glob(os.path.join(args.dir, "day-*.json"))):
         day = json.load(open(path))
         ours = day["ours"]
-        driving, duration, unassigned, seconds = vroom_day(day["problem"], args.threads)
+        driving, duration, unassigned, seconds = cached_vroom_day(
+            day["problem"], args.threads, args.vroom_cache
+        )
         driving_ratio = ours["driving_s"] / driving if driving else 1.0
         duration_ratio = ours["duration_s"] / duration if duration else 1.0
         driving_ratios.append(driving_ratio)
@@ -272,6 +293,10 @@ def main():
     parser.add_argument("--ours", help="output of `depot bench routing DIR` (solomon)")
     parser.add_argument("--time-limit", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--vroom-cache",
+        help="days: JSON file keeping VROOM's result per problem between runs",
+    )
     args = parser.parse_args()
     return solomon(args) if args.what == "solomon" else days(args)
 

@@ -19,7 +19,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false)
+        // Statements are logged at debug (`DEPOT_LOG=sqlx=debug` shows them all) and
+        // slow ones at warn, which the default filter keeps. sqlx logs the SQL text
+        // with its placeholders, never the bound values, so no CPR reaches the log.
+        .sqlx_logging(true)
+        .sqlx_logging_level(log::LevelFilter::Debug)
+        .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, Duration::from_millis(250))
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)

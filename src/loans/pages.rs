@@ -145,14 +145,18 @@ async fn build_list(
         limit: PAGE_SIZE,
         offset: (list.page - 1) * PAGE_SIZE,
     };
-    let total = store::count(&state.db, &query, today).await?;
-    let rows = store::list(&state.db, &query, today).await?;
     let bands = match (&list.area, list.status) {
         (Some(a), StatusFilter::Overdue) => {
             Some(store::overdue_bands(&state.db, a.id, today).await?)
         }
         _ => None,
     };
+    // An area's overdue bands add up to the list's total: no second count.
+    let total = match &bands {
+        Some(b) => u64::try_from(b.count).unwrap_or_default(),
+        None => store::count(&state.db, &query, today).await?,
+    };
+    let rows = store::list(&state.db, &query, today).await?;
     let code = list
         .area
         .as_ref()

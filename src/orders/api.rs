@@ -389,6 +389,7 @@ pub async fn filter_of(
         source,
         ordered_by: (!sees_all(user)).then_some(user.user_id),
         limit,
+        offset: 0,
     })
 }
 

@@ -106,6 +106,11 @@ fn row(v: &OrderView, user: &Principal) -> Row {
 #[template(path = "orders/list.html")]
 struct ListPage {
     ctx: PageContext,
+    /// 1-based page number and whether another page follows.
+    page: u64,
+    has_next: bool,
+    /// The list with the current filters, without a page number.
+    base: String,
     all: bool,
     can_hospital: bool,
     can_therapist: bool,
@@ -125,6 +130,20 @@ impl ListPage {
     fn value(value: &Option<String>) -> String {
         value.clone().unwrap_or_default()
     }
+    /// This list (same filters) on page `side`.
+    fn page_link(&self, side: u64) -> String {
+        format!("{}&side={side}", self.base)
+    }
+}
+
+/// Rows per page of the order list: a page a person can scan; the filters and
+/// "Næste side" reach the rest.
+const PAGE_SIZE: u64 = 50;
+
+/// The order list's page number (`?side=2`), beside the API's filters.
+#[derive(Debug, Deserialize)]
+struct PageParam {
+    side: Option<String>,
 }
 
 async fn list_page(
@@ -132,10 +151,23 @@ async fn list_page(
     ctx: PageContext,
     CurrentUser(user): CurrentUser,
     Query(query): Query<ListQuery>,
+    Query(param): Query<PageParam>,
 ) -> Result<Response, PageError> {
+    let page = param
+        .side
+        .and_then(|p| p.trim().parse::<u64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 10_000);
+    let mut has_next = false;
     let (status, errors, rows) = match filter_of(&state, &user, &query).await {
-        Ok(filter) => {
-            let views = store::list(&state.db, &filter).await?;
+        Ok(mut filter) => {
+            // One row more than a page tells whether a next page exists without
+            // counting every matching order.
+            filter.limit = PAGE_SIZE + 1;
+            filter.offset = (page - 1) * PAGE_SIZE;
+            let mut views = store::list(&state.db, &filter).await?;
+            has_next = views.len() as u64 > PAGE_SIZE;
+            views.truncate(PAGE_SIZE as usize);
             (
                 StatusCode::OK,
                 FormErrors::default(),
@@ -153,7 +185,7 @@ async fn list_page(
         .into_iter()
         .map(|a| (a.code, a.name))
         .collect();
-    let return_to = format!(
+    let base = format!(
         "/orders?{}",
         serde_urlencoded::to_string([
             ("status", ListPage::value(&query.status)),
@@ -164,7 +196,16 @@ async fn list_page(
         ])
         .unwrap_or_default()
     );
+    // A confirm or cancel from page 2 comes back to page 2.
+    let return_to = if page > 1 {
+        format!("{base}&side={page}")
+    } else {
+        base.clone()
+    };
     let page = ListPage {
+        page,
+        has_next,
+        base,
         all: sees_all(&user),
         can_hospital: HOSPITAL_FORM.allows(user.role),
         can_therapist: THERAPIST_FORM.allows(user.role),

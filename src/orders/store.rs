@@ -537,6 +537,8 @@ pub struct Filter {
     /// Only this orderer's orders (coordinators and therapists see their own).
     pub ordered_by: Option<i32>,
     pub limit: u64,
+    /// Rows skipped first (the pages' "next page").
+    pub offset: u64,
 }
 
 pub async fn list(db: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<OrderView>, AppError> {
@@ -578,6 +580,7 @@ pub async fn list(db: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<Orde
         .order_by_asc(order::Column::DeliverBy)
         .order_by_asc(order::Column::Id)
         .limit(limit)
+        .offset(filter.offset)
         .all(db)
         .await?;
     views(db, rows).await

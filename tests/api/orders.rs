@@ -734,3 +734,48 @@ async fn depot_staff_confirm_from_the_list_and_see_the_history() {
     assert_eq!(response.status(), 409);
     assert!(response.text().await.unwrap().contains("kan ikke gå fra"));
 }
+
+#[tokio::test]
+async fn the_order_list_shows_fifty_a_page_and_pages_on_with_the_filters_kept() {
+    let app = app_with_products().await;
+    let coordinator = app.token_for(Role::Coordinator).await;
+    let mut ids = Vec::new();
+    for _ in 0..53 {
+        ids.push(
+            created(&app, &coordinator, &hospital_order()).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    app.login_as(Role::Depot).await;
+    let page = |path: &'static str| {
+        let app = &app;
+        async move {
+            let response = app.client.get(app.url(path)).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            response.text().await.unwrap()
+        }
+    };
+    let rows = |html: &str| {
+        ids.iter()
+            .filter(|id| html.contains(&format!("href=\"/orders/{id}\"")))
+            .count()
+    };
+    let first = page("/orders?status=received").await;
+    assert_eq!(rows(&first), 50);
+    assert!(first.contains("Side 1"));
+    assert!(!first.contains("Forrige side"));
+    assert!(
+        first.contains(
+            "href=\"/orders?status=received&#38;from=&#38;to=&#38;area=&#38;source=&#38;side=2\""
+        ),
+        "the next page keeps the filter: {first}"
+    );
+    let second = page("/orders?status=received&side=2").await;
+    assert_eq!(rows(&second), 3);
+    assert!(second.contains("Forrige side") && !second.contains("Næste side"));
+    // A confirm from page 2 comes back to page 2.
+    assert!(second.contains("name=\"return_to\" value=\"/orders?status=received&#38;from=&#38;to=&#38;area=&#38;source=&#38;side=2\""));
+    // Nonsense page numbers fall back to the first page.
+    assert_eq!(rows(&page("/orders?status=received&side=nul").await), 50);
+}

@@ -8,6 +8,7 @@
 //!   depot-load mixed --addr 127.0.0.1:PORT --clients 200 --seconds 60 --think-ms 1000 \
 //!       --session COOKIE --depot-token T --orderer-token T --citizens N --orders N
 //!   depot-load ratelimit --addr 127.0.0.1:PORT --requests 200
+//!   depot-load mixed ... --only 3     # one entry of the mix alone (0-based)
 //!
 //! Prints a table per request kind and one `RESULT key=value ...` line.
 
@@ -40,6 +41,8 @@ struct Args {
     discharge: String,
     requests: usize,
     first_source: u8,
+    /// Only this entry of `MIX` (0-based): the cost of one kind of request alone.
+    only: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -70,6 +73,15 @@ fn parse_args() -> Result<Args, String> {
         discharge: get("discharge", "2030-01-01T10:00:00+01:00"),
         requests: num("requests", "200")? as usize,
         first_source: num("first-source", "2")? as u8,
+        only: match map.get("only") {
+            Some(v) => Some(
+                v.parse::<usize>()
+                    .ok()
+                    .filter(|&i| i < MIX.len())
+                    .ok_or(format!("--only must be 0..{}", MIX.len() - 1))?,
+            ),
+            None => None,
+        },
     })
 }
 
@@ -454,7 +466,10 @@ async fn run_user(args: Arc<Args>, id: usize, end: Instant) -> KindStats {
         tokio::time::sleep(Duration::from_millis(user.rng.below(args.think_ms as u32).into())).await;
     }
     while Instant::now() < end {
-        let mut kind = pick(&mut user.rng);
+        let mut kind = match args.only {
+            Some(i) => MIX[i].0,
+            None => pick(&mut user.rng),
+        };
         let req = match user.build(kind) {
             Some(r) => r,
             None => {
