@@ -96,6 +96,10 @@ enum BenchWhat {
         /// Save each day's problem and our figures here (for bench/vroom_compare.py).
         #[arg(long)]
         write: Option<std::path::PathBuf>,
+        /// The planner's own random seed (the days stay the same): how much a
+        /// result owes to luck.
+        #[arg(long, default_value = "1")]
+        planner_seed: u64,
     },
 }
 
@@ -329,7 +333,15 @@ fn bench(what: &BenchWhat) -> ExitCode {
             seed,
             time_limit,
             write,
-        } => bench::days(*count, *seed, *time_limit, write.as_deref(), &mut out),
+            planner_seed,
+        } => bench::days(
+            *count,
+            *seed,
+            *planner_seed,
+            *time_limit,
+            write.as_deref(),
+            &mut out,
+        ),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -187,6 +187,11 @@ struct PlanningPage {
     runs: Vec<RunRow>,
     map: Option<MapView>,
     vehicles: usize,
+    /// What planning now would take: jobs for the planner, its time budget and
+    /// the same in whole seconds (with the saving), for the progress bar.
+    plan_jobs: usize,
+    plan_millis: u128,
+    plan_seconds: u64,
 }
 
 fn map_of(runs: &[RunView]) -> Option<MapView> {
@@ -327,6 +332,12 @@ async fn planning(
         .map(|(id, from)| (*id, from.is_some()))
         .collect();
     let ids: Vec<i32> = selection.chosen.iter().map(|(id, _)| *id).collect();
+    // One planner job per stop and kind (delivery, pickup), as `plan_day` builds them.
+    let plan_jobs: usize = super::group_stops(&candidates, &ids, date)
+        .iter()
+        .map(|s| usize::from(!s.deliveries.is_empty()) + usize::from(!s.pickups.is_empty()))
+        .sum();
+    let budget = super::planner::time_limit_for(plan_jobs);
     let open = entity::order::Entity::find()
         .filter(entity::order::Column::Id.is_in(ids))
         .filter(entity::order::Column::StopId.is_null())
@@ -389,6 +400,9 @@ async fn planning(
         map: map_of(&runs),
         runs: run_rows(&runs, &drivers),
         vehicles,
+        plan_jobs,
+        plan_millis: budget.as_millis(),
+        plan_seconds: budget.as_secs() + 1,
     })
 }
 

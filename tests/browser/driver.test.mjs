@@ -22,8 +22,21 @@ test('the depot plans a day, the driver completes the run on a phone, also offli
   await login(desk, depot.base, 'depot');
   await desk.getByRole('link', { name: 'Kørsler' }).first().click();
   await desk.goto(`${depot.base}/planning?date=${date}`);
+  assert.match(await desk.locator('#plan-hint').innerText(), /Planlægningen af \d+ stop tager ca\. \d+ sekunder/);
+  // The progress bar lives only until the answer replaces the page: note in
+  // sessionStorage (which survives the navigation) that it showed and moved.
+  await desk.evaluate(() => {
+    const box = document.getElementById('plan-progress');
+    new MutationObserver(() => {
+      if (box.hidden) { return; }
+      const value = Number(document.getElementById('plan-bar').value);
+      sessionStorage.setItem('planProgress', String(Math.max(value, Number(sessionStorage.getItem('planProgress') || 0))));
+    }).observe(box, { attributes: true, subtree: true });
+  });
   await desk.getByRole('button', { name: 'Planlæg dagen' }).click();
   await desk.waitForURL(/planlagt=1/);
+  const progress = await desk.evaluate(() => sessionStorage.getItem('planProgress'));
+  assert.ok(progress !== null && Number(progress) > 0, `the progress bar showed and moved (${progress})`);
   await desk.getByText(/Kørsler sparet ved samkørsel/).waitFor();
   assert.ok(await desk.locator('svg[role="img"]').count() >= 1, 'the schematic map is drawn');
   await visit(desk, 'planning');

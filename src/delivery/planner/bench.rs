@@ -227,6 +227,7 @@ pub fn generate_day(seed: u64) -> Problem {
 pub fn days(
     count: usize,
     seed: u64,
+    planner_seed: u64,
     time_limit: Option<f64>,
     write: Option<&Path>,
     out: &mut impl Write,
@@ -242,9 +243,13 @@ pub fn days(
         let options = match time_limit {
             Some(t) => Options {
                 time_limit: Duration::from_secs_f64(t.max(0.01)),
+                seed: planner_seed,
                 ..Options::default()
             },
-            None => Options::for_jobs(problem.jobs.len()),
+            None => Options {
+                seed: planner_seed,
+                ..Options::for_jobs(problem.jobs.len())
+            },
         };
         let start = Instant::now();
         let plan = solve(&problem, &options).map_err(|e| e.to_string())?;

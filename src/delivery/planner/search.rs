@@ -100,8 +100,43 @@ impl Solution {
     }
 }
 
+/// When the searches compare notes (fractions of the budget): each hands its best
+/// plan to the other, and a search that is behind carries on from the better plan.
+/// Two independent searches waste half the machine on a basin that is already
+/// lost; sharing only late keeps the early diversity.
+const SHARE_AT: [f64; 3] = [0.5, 0.7, 0.85];
+
+/// The best plan any search has shown so far.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    best: std::sync::Mutex<Option<Solution>>,
+}
+
+impl Shared {
+    /// Leaves `best` here if it beats what is here; otherwise makes `current` and
+    /// `best` the better plan from here.
+    fn meet(&self, current: &mut Solution, best: &mut Solution) {
+        let Ok(mut here) = self.best.lock() else {
+            return;
+        };
+        match here.as_ref() {
+            Some(other) if other.better_than(best) => {
+                best.clone_from(other);
+                current.clone_from(other);
+            }
+            _ => *here = Some(best.clone()),
+        }
+    }
+}
+
 /// One search with its own random stream, until the time or iteration limit.
-pub(crate) fn run(m: &Model, options: &Options, seed: u64, hot: bool) -> Solution {
+pub(crate) fn run(
+    m: &Model,
+    options: &Options,
+    seed: u64,
+    hot: bool,
+    shared: Option<&Shared>,
+) -> Solution {
     let began = Instant::now();
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut removed = Vec::with_capacity(m.jobs);
@@ -127,6 +162,7 @@ pub(crate) fn run(m: &Model, options: &Options, seed: u64, hot: bool) -> Solutio
     let max_iterations = options.max_iterations.unwrap_or(u64::MAX);
 
     let mut iteration: u64 = 0;
+    let mut next_share = 0;
     loop {
         // With an iteration limit the schedule follows iterations (repeatable runs);
         // otherwise it follows the clock. The clock always stops the search.
@@ -139,6 +175,13 @@ pub(crate) fn run(m: &Model, options: &Options, seed: u64, hot: bool) -> Solutio
             None => timed,
         };
         iteration += 1;
+        if let Some(shared) = shared
+            && next_share < SHARE_AT.len()
+            && progress >= SHARE_AT[next_share]
+        {
+            next_share += 1;
+            shared.meet(&mut current, &mut best);
+        }
         let temperature = t_start * (t_end / t_start).powf(progress);
 
         candidate.clone_from(&current);

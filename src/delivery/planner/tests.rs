@@ -444,8 +444,11 @@ fn the_cached_insertion_check_agrees_with_replaying_the_route() {
 fn the_time_limit_grows_with_the_day_and_keeps_100_stops_under_a_second() {
     assert_eq!(time_limit_for(30), Duration::from_millis(800));
     assert_eq!(time_limit_for(100), Duration::from_millis(900));
-    assert_eq!(time_limit_for(150), Duration::from_millis(1350));
-    assert_eq!(time_limit_for(400), Duration::from_millis(1350));
+    assert_eq!(time_limit_for(101), Duration::from_millis(945));
+    assert_eq!(time_limit_for(120), Duration::from_millis(1800));
+    assert_eq!(time_limit_for(146), Duration::from_millis(2970));
+    assert_eq!(time_limit_for(147), Duration::from_millis(3000));
+    assert_eq!(time_limit_for(400), Duration::from_millis(3000));
     assert_eq!(
         Options::for_jobs(100).time_limit,
         Duration::from_millis(900)
