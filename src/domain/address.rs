@@ -197,12 +197,15 @@ fn normalise_floor(floor: &str) -> String {
 }
 
 fn normalise_door(door: &str) -> String {
-    let joined = words(door).join(" ");
-    match joined.as_str() {
-        "til venstre" | "venstre" | "tv" => "tv".to_owned(),
-        "til højre" | "højre" | "th" => "th".to_owned(),
-        "midt for" | "midtfor" | "mf" => "mf".to_owned(),
-        other => other.replace(' ', ""),
+    // Compared without spaces, so "m idtfor" and "til  venstre" are the common
+    // doors too, and a key's own door gives the same key again (found by
+    // fuzz/address: "m idtfor" became "midtfor", which the next pass made "mf").
+    let compact = words(door).concat();
+    match compact.as_str() {
+        "tilvenstre" | "venstre" | "tv" => "tv".to_owned(),
+        "tilhøjre" | "højre" | "th" => "th".to_owned(),
+        "midtfor" | "mf" => "mf".to_owned(),
+        _ => compact,
     }
 }
 
@@ -297,5 +300,16 @@ mod tests {
             address("Vestergade", "12B", Some("2"), Some("tv")).one_line(),
             "Vestergade 12B, 2. tv, 8900 Randers C"
         );
+    }
+
+    #[test]
+    fn doors_are_read_without_their_spaces_and_normalising_twice_changes_nothing() {
+        let key = |door: &str| address("Vestergade", "12", Some("2"), Some(door)).key();
+        assert_eq!(key("m idtfor"), key("mf"));
+        assert_eq!(key("midt  for"), key("mf"));
+        assert_eq!(key("til  venstre"), key("tv"));
+        assert_eq!(key("t.h."), key("th"));
+        assert_eq!(normalise_door("m idtfor"), normalise_door("midtfor"));
+        assert_eq!(normalise_door("1 3"), "13");
     }
 }
