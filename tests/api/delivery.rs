@@ -265,39 +265,18 @@ async fn a_hospital_order_and_a_later_therapist_order_to_the_same_address_become
     }
     // The orders API shows the stop too.
     let shown: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/orders/{bed}")))
-        .bearer_auth(&depot_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/orders/{bed}"), &depot_token)
+        .await;
     assert_eq!(shown["stop_id"], shared["id"]);
 
     // GET /runs?date= and /runs/{id} give the same run.
     let listed: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/runs?date={DAY}")))
-        .bearer_auth(&depot_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/runs?date={DAY}"), &depot_token)
+        .await;
     assert_eq!(listed[0]["id"], runs[0]["id"]);
     let one: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/runs/{}", runs[0]["id"])))
-        .bearer_auth(&depot_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/runs/{}", runs[0]["id"]), &depot_token)
+        .await;
     assert_eq!(one["stops"].as_array().unwrap().len(), 2);
 }
 
@@ -421,15 +400,8 @@ async fn a_driver_cannot_complete_a_stop_of_another_drivers_run() {
         .unwrap();
     assert_eq!(read.status(), 403);
     let listed: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/runs?date={DAY}")))
-        .bearer_auth(&other_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/runs?date={DAY}"), &other_token)
+        .await;
     assert_eq!(listed, json!([]));
     assert_eq!(order_row(&app, order_id).await.status, "out_for_delivery");
 
@@ -535,15 +507,11 @@ async fn a_failed_stop_returns_its_orders_to_planning_and_tells_the_orderer() {
 
     // The history says why; the next planning takes the order again.
     let shown: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/orders/{order_id}")))
-        .bearer_auth(&token_of_depot(&app).await)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(
+            &format!("/api/v1/orders/{order_id}"),
+            &token_of_depot(&app).await,
+        )
+        .await;
     let notes = shown["history"].to_string();
     assert!(notes.contains("Ikke hjemme"), "{notes}");
     let again = plan(&app, &token_of_depot(&app).await, "2026-11-25").await;
@@ -959,15 +927,11 @@ async fn a_delivery_is_in_the_citizens_insight_and_goes_with_the_citizen_after_r
 
     let depot_token = app.token_for(Role::Depot).await;
     let insight: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/citizens/{citizen_id}/insight")))
-        .bearer_auth(&depot_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(
+            &format!("/api/v1/citizens/{citizen_id}/insight"),
+            &depot_token,
+        )
+        .await;
     let delivery = &insight["deliveries"][0];
     assert_eq!(delivery["date"], DAY);
     assert_eq!(delivery["orders"], json!([order_id]));

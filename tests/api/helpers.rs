@@ -207,6 +207,19 @@ impl TestApp {
             .unwrap()
     }
 
+    /// `GET path` with an API token, read as JSON.
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// The CSRF token in the form of a page.
     pub async fn csrf_of(&self, client: &reqwest::Client, path: &str) -> String {
         let html = client
