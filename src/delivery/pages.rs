@@ -191,7 +191,8 @@ struct PlanningPage {
     /// the same in whole seconds (with the saving), for the progress bar.
     plan_jobs: usize,
     plan_millis: u128,
-    plan_seconds: u64,
+    /// "1 sekund" or "3 sekunder": the budget rounded up, with the saving.
+    plan_time: String,
 }
 
 fn map_of(runs: &[RunView]) -> Option<MapView> {
@@ -402,7 +403,10 @@ async fn planning(
         vehicles,
         plan_jobs,
         plan_millis: budget.as_millis(),
-        plan_seconds: budget.as_secs() + 1,
+        plan_time: match budget.as_secs() + 1 {
+            1 => "1 sekund".to_owned(),
+            n => format!("{n} sekunder"),
+        },
     })
 }
 
