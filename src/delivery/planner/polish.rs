@@ -18,6 +18,7 @@ pub(crate) fn polish(m: &Model, s: &mut Solution, max_rounds: usize) {
             improved |= intra(m, &mut s.routes[r], &mut scratch);
         }
         improved |= relocate(m, s);
+        improved |= exchange(m, s);
         if !improved {
             break;
         }
@@ -28,8 +29,28 @@ pub(crate) fn polish(m: &Model, s: &mut Solution, max_rounds: usize) {
     s.cost = s.routes.iter().map(|r| r.cost).sum();
 }
 
-/// Cost of a route serving `jobs` in order, or None when infeasible.
-fn replay(m: &Model, vehicle: usize, jobs: &[usize]) -> Option<i64> {
+/// Segment swaps between every two routes (`exchange.rs`); true when any helped.
+fn exchange(m: &Model, s: &mut Solution) -> bool {
+    let mut improved = false;
+    for a in 0..s.routes.len() {
+        for b in a + 1..s.routes.len() {
+            if s.routes[a].jobs.is_empty() && s.routes[b].jobs.is_empty() {
+                continue;
+            }
+            while super::exchange::improve_pair(m, s, a, b) {
+                improved = true;
+            }
+        }
+    }
+    improved
+}
+
+/// Cost of a route serving `jobs` in order (0 for no jobs: the vehicle stays home),
+/// or None when infeasible.
+pub(crate) fn replay(m: &Model, vehicle: usize, jobs: &[usize]) -> Option<i64> {
+    if jobs.is_empty() {
+        return Some(0);
+    }
     let v = &m.vehicles[vehicle];
     let mut load: i64 = jobs.iter().map(|&j| m.delivery[j]).sum();
     if load > v.capacity {

@@ -444,11 +444,11 @@ fn the_cached_insertion_check_agrees_with_replaying_the_route() {
 fn the_time_limit_grows_with_the_day_and_keeps_100_stops_under_a_second() {
     assert_eq!(time_limit_for(30), Duration::from_millis(800));
     assert_eq!(time_limit_for(100), Duration::from_millis(900));
-    assert_eq!(time_limit_for(101), Duration::from_millis(945));
-    assert_eq!(time_limit_for(120), Duration::from_millis(1800));
-    assert_eq!(time_limit_for(146), Duration::from_millis(2970));
-    assert_eq!(time_limit_for(147), Duration::from_millis(3000));
-    assert_eq!(time_limit_for(400), Duration::from_millis(3000));
+    assert_eq!(time_limit_for(101), Duration::from_millis(990));
+    assert_eq!(time_limit_for(120), Duration::from_millis(2700));
+    assert_eq!(time_limit_for(156), Duration::from_millis(5940));
+    assert_eq!(time_limit_for(157), Duration::from_millis(6000));
+    assert_eq!(time_limit_for(400), Duration::from_millis(6000));
     assert_eq!(
         Options::for_jobs(100).time_limit,
         Duration::from_millis(900)
@@ -469,4 +469,87 @@ fn a_large_day_uses_the_neighbour_insertions_and_stays_feasible_and_complete() {
     let plan = solve(&problem, &options).expect("solves");
     check(&problem, &plan).expect("feasible");
     assert!(plan.unassigned.is_empty(), "{:?}", plan.unassigned);
+}
+
+#[test]
+fn swapping_the_far_ends_of_two_crossing_routes_untangles_them() {
+    // Two stops to the west, two to the east; each route serves one of each.
+    let problem = Problem {
+        matrix: matrix(&[(0, 0), (-100, 10), (-200, 10), (100, 10), (200, 10)]),
+        vehicles: vec![van(1, 10), van(2, 10)],
+        jobs: (1..=4)
+            .map(|i| job(i, i as usize, JobKind::Delivery, 1))
+            .collect(),
+    };
+    let model = model::Model::new(&problem, Objective::Distance).expect("valid");
+    let mut s = search::Solution::empty(&model);
+    for (r, jobs) in [(0, vec![0, 3]), (1, vec![2, 1])] {
+        s.routes[r].jobs = jobs;
+        s.routes[r].update(&model);
+        s.place(r);
+    }
+    for (j, r) in [(0, 0), (3, 0), (2, 1), (1, 1)] {
+        s.route_of[j] = r;
+    }
+    s.unassigned.clear();
+    let tangled = s.routes[0].cost + s.routes[1].cost;
+
+    assert!(exchange::improve_pair(&model, &mut s, 0, 1));
+    while exchange::improve_pair(&model, &mut s, 0, 1) {}
+
+    let mut routes: Vec<Vec<usize>> = s.routes.iter().map(|r| r.jobs.clone()).collect();
+    for r in &mut routes {
+        r.sort_unstable();
+    }
+    routes.sort();
+    assert_eq!(
+        routes,
+        vec![vec![0, 1], vec![2, 3]],
+        "west with west, east with east"
+    );
+    let untangled = s.routes[0].cost + s.routes[1].cost;
+    assert!(untangled < tangled, "{untangled} < {tangled}");
+    for (r, route) in s.routes.iter().enumerate() {
+        assert_eq!(replayed_cost(&problem, r, &route.jobs), Some(route.cost));
+        assert!(route.jobs.iter().all(|&j| s.route_of[j] == r as u32));
+    }
+}
+
+#[test]
+fn a_segment_swap_that_would_break_a_window_is_not_made() {
+    // The crossing routes again, with the far west stop due by t = 210 and 50 s at
+    // the near west one: moving the near west stop in front of the far one (the
+    // first improving swap the scan meets) would be cheaper but late, so it must be
+    // refused; whatever else improves, every route still replays on time.
+    let mut problem = Problem {
+        matrix: matrix(&[(0, 0), (-100, 10), (-200, 10), (100, 10), (200, 10)]),
+        vehicles: vec![van(1, 10), van(2, 10)],
+        jobs: (1..=4)
+            .map(|i| job(i, i as usize, JobKind::Delivery, 1))
+            .collect(),
+    };
+    problem.jobs[0].service = 50;
+    problem.jobs[1].window = (0, 210);
+    let model = model::Model::new(&problem, Objective::Distance).expect("valid");
+    let mut s = search::Solution::empty(&model);
+    for (r, jobs) in [(0, vec![1, 3]), (1, vec![0, 2])] {
+        s.routes[r].jobs = jobs;
+        s.routes[r].update(&model);
+        s.place(r);
+    }
+    for (j, r) in [(1, 0), (3, 0), (0, 1), (2, 1)] {
+        s.route_of[j] = r;
+    }
+    s.unassigned.clear();
+    let before = s.routes[0].cost + s.routes[1].cost;
+    while exchange::improve_pair(&model, &mut s, 0, 1) {}
+    assert!(s.routes[0].cost + s.routes[1].cost < before);
+    for (r, route) in s.routes.iter().enumerate() {
+        assert_eq!(
+            replayed_cost(&problem, r, &route.jobs),
+            Some(route.cost),
+            "{:?}",
+            route.jobs
+        );
+    }
 }
