@@ -1,12 +1,14 @@
 //! The database connection: SQLite (embedded default) or PostgreSQL.
 
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// Connects and applies the SQLite durability settings: WAL with
@@ -32,6 +34,34 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .foreign_keys(true)
         });
     Database::connect(options).await
+}
+
+/// The rows of `E` whose `column` is one of `ids`, keyed by `key` (usually the id):
+/// the one batched query a list view makes per related table, rather than one query
+/// per row. No ids, no query.
+pub async fn rows_by<E, K>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    ids: impl IntoIterator<Item = i32>,
+    key: impl Fn(&E::Model) -> K,
+) -> Result<HashMap<K, E::Model>, DbErr>
+where
+    E: EntityTrait,
+    K: Eq + Hash,
+{
+    let mut ids: Vec<i32> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(E::find()
+        .filter(column.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (key(&row), row))
+        .collect())
 }
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at

@@ -2,8 +2,6 @@
 //! callers (this capability, orders, loan import, the demo seed) can run them
 //! inside their own transaction.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use entity::{address, area, area_postcode, citizen};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
@@ -116,17 +114,9 @@ pub async fn search(
         .all(db)
         .await?;
     let address_ids: Vec<i32> = found.iter().filter_map(|c| c.address_id).collect();
-    let addresses: HashMap<i32, address::Model> = if address_ids.is_empty() {
-        HashMap::new()
-    } else {
-        address::Entity::find()
-            .filter(address::Column::Id.is_in(address_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a))
-            .collect()
-    };
+    let addresses =
+        crate::db::rows_by::<address::Entity, _>(db, address::Column::Id, address_ids, |a| a.id)
+            .await?;
     Ok(found
         .into_iter()
         .map(|c| CitizenRow {

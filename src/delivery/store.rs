@@ -136,13 +136,9 @@ pub async fn candidates(
         .all(db)
         .await?;
     let product_ids: HashSet<i32> = lines.iter().map(|l| l.product_id).collect();
-    let products: HashMap<i32, product::Model> = product::Entity::find()
-        .filter(product::Column::Id.is_in(product_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let products =
+        crate::db::rows_by::<product::Entity, _>(db, product::Column::Id, product_ids, |p| p.id)
+            .await?;
     let mut volume: HashMap<i32, (i64, i64)> = HashMap::new();
     for line in &lines {
         let (v, m) = products.get(&line.product_id).map_or((1, 10), |p| {
@@ -422,34 +418,22 @@ pub async fn views(
         .all(db)
         .await?;
     let order_ids: HashSet<i32> = links.iter().map(|l| l.order_id).collect();
-    let orders: HashMap<i32, order::Model> = order::Entity::find()
-        .filter(order::Column::Id.is_in(order_ids.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
+    let orders =
+        crate::db::rows_by::<order::Entity, _>(db, order::Column::Id, order_ids.clone(), |o| o.id)
+            .await?;
     let lines = order_line::Entity::find()
         .filter(order_line::Column::OrderId.is_in(order_ids))
         .order_by_asc(order_line::Column::Id)
         .all(db)
         .await?;
     let product_ids: HashSet<i32> = lines.iter().map(|l| l.product_id).collect();
-    let products: HashMap<i32, product::Model> = product::Entity::find()
-        .filter(product::Column::Id.is_in(product_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let products =
+        crate::db::rows_by::<product::Entity, _>(db, product::Column::Id, product_ids, |p| p.id)
+            .await?;
     let citizen_ids: HashSet<i32> = orders.values().map(|o| o.citizen_id).collect();
-    let citizens: HashMap<i32, citizen::Model> = citizen::Entity::find()
-        .filter(citizen::Column::Id.is_in(citizen_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let citizens =
+        crate::db::rows_by::<citizen::Entity, _>(db, citizen::Column::Id, citizen_ids, |c| c.id)
+            .await?;
     let address_ids: HashSet<i32> = stops.iter().map(|s| s.address_id).collect();
     let addresses = address::Entity::find()
         .filter(address::Column::Id.is_in(address_ids))

@@ -243,28 +243,12 @@ pub async fn rows(
 ) -> Result<Vec<LoanRow>, AppError> {
     let citizen_ids: Vec<i32> = loans.iter().map(|l| l.citizen_id).collect();
     let product_ids: Vec<i32> = loans.iter().map(|l| l.product_id).collect();
-    let citizens: HashMap<i32, citizen::Model> = if citizen_ids.is_empty() {
-        HashMap::new()
-    } else {
-        citizen::Entity::find()
-            .filter(citizen::Column::Id.is_in(citizen_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect()
-    };
-    let products: HashMap<i32, product::Model> = if product_ids.is_empty() {
-        HashMap::new()
-    } else {
-        product::Entity::find()
-            .filter(product::Column::Id.is_in(product_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect()
-    };
+    let citizens =
+        crate::db::rows_by::<citizen::Entity, _>(db, citizen::Column::Id, citizen_ids, |c| c.id)
+            .await?;
+    let products =
+        crate::db::rows_by::<product::Entity, _>(db, product::Column::Id, product_ids, |p| p.id)
+            .await?;
     let areas: HashMap<i32, area::Model> = area::Entity::find()
         .all(db)
         .await?

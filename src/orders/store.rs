@@ -330,20 +330,12 @@ pub async fn views(
     let citizen_ids: HashSet<i32> = orders.iter().map(|o| o.citizen_id).collect();
     let address_ids: HashSet<i32> = orders.iter().map(|o| o.address_id).collect();
     let user_ids: HashSet<i32> = orders.iter().map(|o| o.ordered_by).collect();
-    let citizens: HashMap<i32, citizen::Model> = citizen::Entity::find()
-        .filter(citizen::Column::Id.is_in(citizen_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    let addresses: HashMap<i32, address::Model> = address::Entity::find()
-        .filter(address::Column::Id.is_in(address_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+    let citizens =
+        crate::db::rows_by::<citizen::Entity, _>(db, citizen::Column::Id, citizen_ids, |c| c.id)
+            .await?;
+    let addresses =
+        crate::db::rows_by::<address::Entity, _>(db, address::Column::Id, address_ids, |a| a.id)
+            .await?;
     let users: HashMap<i32, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(user_ids))
         .all(db)
@@ -370,13 +362,9 @@ pub async fn views(
         .all(db)
         .await?;
     let product_ids: HashSet<i32> = lines.iter().map(|l| l.product_id).collect();
-    let products: HashMap<i32, product::Model> = product::Entity::find()
-        .filter(product::Column::Id.is_in(product_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let products =
+        crate::db::rows_by::<product::Entity, _>(db, product::Column::Id, product_ids, |p| p.id)
+            .await?;
     let mut lines_of: HashMap<i32, Vec<(String, String, i32)>> = HashMap::new();
     for line in lines {
         let (code, name) = products
