@@ -230,43 +230,19 @@ async fn api_calls_need_a_token_and_the_right_role() {
         anonymous.json::<serde_json::Value>().await.unwrap()["error"],
         "unauthorized"
     );
-    let bogus = app
-        .client
-        .get(app.url("/api/v1/products"))
-        .bearer_auth("dpt_not-a-token")
-        .send()
-        .await
-        .unwrap();
+    let bogus = app.get_with("/api/v1/products", "dpt_not-a-token").await;
     assert_eq!(bogus.status(), 401);
     let driver = app.token_for(Role::Driver).await;
-    let ok = app
-        .client
-        .get(app.url("/api/v1/products"))
-        .bearer_auth(&driver)
-        .send()
-        .await
-        .unwrap();
+    let ok = app.get_with("/api/v1/products", &driver).await;
     assert_eq!(ok.status(), 200);
-    let forbidden = app
-        .client
-        .get(app.url("/api/v1/audit-events"))
-        .bearer_auth(&driver)
-        .send()
-        .await
-        .unwrap();
+    let forbidden = app.get_with("/api/v1/audit-events", &driver).await;
     assert_eq!(forbidden.status(), 403);
     assert_eq!(
         forbidden.json::<serde_json::Value>().await.unwrap()["error"],
         "forbidden"
     );
     let admin = app.token_for(Role::Admin).await;
-    let allowed = app
-        .client
-        .get(app.url("/api/v1/audit-events"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let allowed = app.get_with("/api/v1/audit-events", &admin).await;
     assert_eq!(allowed.status(), 200);
 }
 

@@ -78,14 +78,7 @@ fn therapist_order(cpr: &str, address: Value, deliver_by: &str) -> Value {
 }
 
 async fn order(app: &TestApp, token: &str, body: &Value) -> i64 {
-    let response = app
-        .client
-        .post(app.url("/api/v1/orders"))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_json_with("/api/v1/orders", token, body).await;
     let status = response.status();
     let json: Value = response.json().await.unwrap();
     assert_eq!(status, 201, "{json}");
@@ -94,13 +87,8 @@ async fn order(app: &TestApp, token: &str, body: &Value) -> i64 {
 
 async fn plan(app: &TestApp, token: &str, date: &str) -> Value {
     let response = app
-        .client
-        .post(app.url("/api/v1/runs/plan"))
-        .bearer_auth(token)
-        .json(&json!({ "date": date }))
-        .send()
-        .await
-        .unwrap();
+        .post_json_with("/api/v1/runs/plan", token, &json!({ "date": date }))
+        .await;
     let status = response.status();
     let json: Value = response.json().await.unwrap();
     assert_eq!(status, 200, "{json}");
@@ -109,13 +97,8 @@ async fn plan(app: &TestApp, token: &str, date: &str) -> Value {
 
 async fn complete(app: &TestApp, token: &str, stop_id: i64, body: &Value) -> (u16, Value) {
     let response = app
-        .client
-        .post(app.url(&format!("/api/v1/stops/{stop_id}/complete")))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
+        .post_json_with(&format!("/api/v1/stops/{stop_id}/complete"), token, body)
+        .await;
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }
@@ -392,12 +375,8 @@ async fn a_driver_cannot_complete_a_stop_of_another_drivers_run() {
         .unwrap()
         .run_id;
     let read = app
-        .client
-        .get(app.url(&format!("/api/v1/runs/{run_id}")))
-        .bearer_auth(&other_token)
-        .send()
-        .await
-        .unwrap();
+        .get_with(&format!("/api/v1/runs/{run_id}"), &other_token)
+        .await;
     assert_eq!(read.status(), 403);
     let listed: Value = app
         .get_json(&format!("/api/v1/runs?date={DAY}"), &other_token)
@@ -618,23 +597,17 @@ async fn only_the_depot_plans_and_bad_dates_are_named() {
     let app = app_with_fleet(&[60]).await;
     let (_, driver_token) = driver(&app).await;
     let refused = app
-        .client
-        .post(app.url("/api/v1/runs/plan"))
-        .bearer_auth(&driver_token)
-        .json(&json!({"date": DAY}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_with("/api/v1/runs/plan", &driver_token, &json!({"date": DAY}))
+        .await;
     assert_eq!(refused.status(), 403);
     let depot_token = app.token_for(Role::Depot).await;
     let bad = app
-        .client
-        .post(app.url("/api/v1/runs/plan"))
-        .bearer_auth(&depot_token)
-        .json(&json!({"date": "24-11-2026"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_with(
+            "/api/v1/runs/plan",
+            &depot_token,
+            &json!({"date": "24-11-2026"}),
+        )
+        .await;
     assert_eq!(bad.status(), 422);
     let body: Value = bad.json().await.unwrap();
     assert!(body["fields"]["date"].is_array());

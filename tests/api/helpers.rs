@@ -207,15 +207,33 @@ impl TestApp {
             .unwrap()
     }
 
-    /// `GET path` with an API token, read as JSON.
-    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+    /// `GET path` with an API token.
+    pub async fn get_with(&self, path: &str, token: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
             .bearer_auth(token)
             .send()
             .await
             .unwrap()
-            .json()
+    }
+
+    /// `GET path` with an API token, read as JSON.
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        self.get_with(path, token).await.json().await.unwrap()
+    }
+
+    /// `POST path` with an API token and a JSON body.
+    pub async fn post_json_with(
+        &self,
+        path: &str,
+        token: &str,
+        body: &impl serde::Serialize,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
             .await
             .unwrap()
     }

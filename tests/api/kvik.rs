@@ -385,13 +385,7 @@ async fn kvik_product(app: &TestApp, code: &str, name: &str, units: usize) -> i3
 }
 
 async fn api_post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.post_json_with(path, token, &body).await
 }
 
 #[tokio::test]
@@ -516,12 +510,8 @@ async fn the_queue_holds_bookings_by_time_and_walk_ins_by_arrival_and_follows_ea
     .await;
 
     let queue: Vec<Value> = app
-        .client
-        .get(app.url("/api/v1/kvik/queue?date=2026-11-24"))
-        .bearer_auth(&token)
-        .send()
+        .get_with("/api/v1/kvik/queue?date=2026-11-24", &token)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -576,13 +566,7 @@ async fn the_queue_holds_bookings_by_time_and_walk_ins_by_arrival_and_follows_ea
     assert_eq!(available_at(&app, TUESDAY_NOON).await, 1);
     let driver = app.token_for(Role::Driver).await;
     assert_eq!(
-        app.client
-            .get(app.url("/api/v1/kvik/queue"))
-            .bearer_auth(&driver)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.get_with("/api/v1/kvik/queue", &driver).await.status(),
         403
     );
 }

@@ -91,26 +91,13 @@ async fn quiet_app() -> TestApp {
 }
 
 async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    let response = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let response = app.get_with(path, token).await;
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
 }
 
 async fn post_json(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_json_with(path, token, &body).await;
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
     (
@@ -206,12 +193,8 @@ async fn the_overdue_list_of_one_area_has_only_its_loans_with_masked_cpr() {
     let app = quiet_app().await;
     let token = app_with_loans(&app).await;
     let response = app
-        .client
-        .get(app.url("/api/v1/loans?status=overdue&area=syd"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+        .get_with("/api/v1/loans?status=overdue&area=syd", &token)
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["x-total-count"], "3");
     let text = response.text().await.unwrap();

@@ -52,13 +52,7 @@ fn hospital_order() -> Value {
 }
 
 async fn post_order(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/orders"))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
+    app.post_json_with("/api/v1/orders", token, body).await
 }
 
 async fn created(app: &TestApp, token: &str, body: &Value) -> Value {
@@ -275,12 +269,8 @@ async fn a_therapist_order_to_the_same_normalised_address_as_an_open_hospital_or
     );
     // The link shows from the hospital order too.
     let again: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/orders/{hospital_id}")))
-        .bearer_auth(&coordinator)
-        .send()
+        .get_with(&format!("/api/v1/orders/{hospital_id}"), &coordinator)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -308,13 +298,7 @@ async fn orderers_see_their_own_orders_and_the_depot_sees_all_with_filters() {
     let list = |token: String, query: &'static str| {
         let app = &app;
         async move {
-            let response = app
-                .client
-                .get(app.url(&format!("/api/v1/orders{query}")))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
+            let response = app.get_with(&format!("/api/v1/orders{query}"), &token).await;
             assert_eq!(response.status(), 200);
             let json: Value = response.json().await.unwrap();
             json.as_array()
@@ -344,29 +328,17 @@ async fn orderers_see_their_own_orders_and_the_depot_sees_all_with_filters() {
         2
     );
     let bad = app
-        .client
-        .get(app.url("/api/v1/orders?status=lost&from=i-morgen"))
-        .bearer_auth(&depot)
-        .send()
-        .await
-        .unwrap();
+        .get_with("/api/v1/orders?status=lost&from=i-morgen", &depot)
+        .await;
     assert_eq!(bad.status(), 422);
     // Someone else's order is not found.
     let hidden = app
-        .client
-        .get(app.url(&format!("/api/v1/orders/{}", theirs["id"])))
-        .bearer_auth(&coordinator)
-        .send()
-        .await
-        .unwrap();
+        .get_with(&format!("/api/v1/orders/{}", theirs["id"]), &coordinator)
+        .await;
     assert_eq!(hidden.status(), 404);
     let listed = app
-        .client
-        .get(app.url("/api/v1/orders"))
-        .bearer_auth(&depot)
-        .send()
+        .get_with("/api/v1/orders", &depot)
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -401,13 +373,12 @@ async fn each_illegal_status_change_answers_409_and_each_legal_one_is_recorded()
                         .await
                         .unwrap()
                 } else {
-                    app.client
-                        .post(app.url(&format!("/api/v1/orders/{id}/status")))
-                        .bearer_auth(&depot)
-                        .json(&json!({"status": to.as_str()}))
-                        .send()
-                        .await
-                        .unwrap()
+                    app.post_json_with(
+                        &format!("/api/v1/orders/{id}/status"),
+                        &depot,
+                        &json!({"status": to.as_str()}),
+                    )
+                    .await
                 };
                 let expected = if transition(from, to, mode).is_ok() {
                     200
@@ -427,23 +398,21 @@ async fn each_illegal_status_change_answers_409_and_each_legal_one_is_recorded()
     // Planned is set by the runs, not by hand.
     let id = created(&app, &coordinator, &hospital_order()).await["id"].clone();
     let response = app
-        .client
-        .post(app.url(&format!("/api/v1/orders/{id}/status")))
-        .bearer_auth(&depot)
-        .json(&json!({"status": "planned"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_with(
+            &format!("/api/v1/orders/{id}/status"),
+            &depot,
+            &json!({"status": "planned"}),
+        )
+        .await;
     assert_eq!(response.status(), 422);
     // Only the depot moves orders on.
     let response = app
-        .client
-        .post(app.url(&format!("/api/v1/orders/{id}/status")))
-        .bearer_auth(&coordinator)
-        .json(&json!({"status": "confirmed"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_with(
+            &format!("/api/v1/orders/{id}/status"),
+            &coordinator,
+            &json!({"status": "confirmed"}),
+        )
+        .await;
     assert_eq!(response.status(), 403);
 }
 
@@ -460,13 +429,12 @@ async fn a_collected_self_pickup_starts_one_loan_per_unit_due_in_three_months() 
         .unwrap();
     for status in ["confirmed", "ready_for_pickup", "delivered"] {
         let response = app
-            .client
-            .post(app.url(&format!("/api/v1/orders/{id}/status")))
-            .bearer_auth(&depot)
-            .json(&json!({"status": status}))
-            .send()
-            .await
-            .unwrap();
+            .post_json_with(
+                &format!("/api/v1/orders/{id}/status"),
+                &depot,
+                &json!({"status": status}),
+            )
+            .await;
         assert_eq!(response.status(), 200, "{status}");
     }
     let loans = loan::Entity::find()

@@ -40,12 +40,8 @@ async fn the_insight_export_holds_the_record_and_who_looked_it_up_and_is_itself_
         .unwrap();
     let token = app.token_for(Role::Depot).await;
     let response = app
-        .client
-        .get(app.url(&format!("/api/v1/citizens/{id}/insight")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+        .get_with(&format!("/api/v1/citizens/{id}/insight"), &token)
+        .await;
     assert_eq!(response.status(), 200);
     let insight: serde_json::Value = response.json().await.unwrap();
     assert_eq!(insight["citizen"]["cpr"], "0101401234");
