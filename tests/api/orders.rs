@@ -298,7 +298,9 @@ async fn orderers_see_their_own_orders_and_the_depot_sees_all_with_filters() {
     let list = |token: String, query: &'static str| {
         let app = &app;
         async move {
-            let response = app.get_with(&format!("/api/v1/orders{query}"), &token).await;
+            let response = app
+                .get_with(&format!("/api/v1/orders{query}"), &token)
+                .await;
             assert_eq!(response.status(), 200);
             let json: Value = response.json().await.unwrap();
             json.as_array()
