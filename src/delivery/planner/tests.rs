@@ -471,27 +471,39 @@ fn a_large_day_uses_the_neighbour_insertions_and_stays_feasible_and_complete() {
     assert!(plan.unassigned.is_empty(), "{:?}", plan.unassigned);
 }
 
-#[test]
-fn swapping_the_far_ends_of_two_crossing_routes_untangles_them() {
-    // Two stops to the west, two to the east; each route serves one of each.
-    let problem = Problem {
+/// Two stops to the west (jobs 0 near, 1 far) and two to the east (2 near, 3 far) of
+/// the depot, each a delivery of 1, and two vans.
+fn west_and_east() -> Problem {
+    Problem {
         matrix: matrix(&[(0, 0), (-100, 10), (-200, 10), (100, 10), (200, 10)]),
         vehicles: vec![van(1, 10), van(2, 10)],
         jobs: (1..=4)
             .map(|i| job(i, i as usize, JobKind::Delivery, 1))
             .collect(),
-    };
-    let model = model::Model::new(&problem, Objective::Distance).expect("valid");
-    let mut s = search::Solution::empty(&model);
-    for (r, jobs) in [(0, vec![0, 3]), (1, vec![2, 1])] {
+    }
+}
+
+/// A search solution with exactly these routes (job indices in order).
+fn with_routes(model: &model::Model, routes: [Vec<usize>; 2]) -> search::Solution {
+    let mut s = search::Solution::empty(model);
+    for (r, jobs) in routes.into_iter().enumerate() {
+        for &j in &jobs {
+            s.route_of[j] = r as u32;
+        }
         s.routes[r].jobs = jobs;
-        s.routes[r].update(&model);
+        s.routes[r].update(model);
         s.place(r);
     }
-    for (j, r) in [(0, 0), (3, 0), (2, 1), (1, 1)] {
-        s.route_of[j] = r;
-    }
     s.unassigned.clear();
+    s
+}
+
+#[test]
+fn swapping_the_far_ends_of_two_crossing_routes_untangles_them() {
+    // Each route serves one stop to the west and one to the east.
+    let problem = west_and_east();
+    let model = model::Model::new(&problem, Objective::Distance).expect("valid");
+    let mut s = with_routes(&model, [vec![0, 3], vec![2, 1]]);
     let tangled = s.routes[0].cost + s.routes[1].cost;
 
     assert!(exchange::improve_pair(&model, &mut s, 0, 1));
@@ -521,26 +533,11 @@ fn a_segment_swap_that_would_break_a_window_is_not_made() {
     // the near west one: moving the near west stop in front of the far one (the
     // first improving swap the scan meets) would be cheaper but late, so it must be
     // refused; whatever else improves, every route still replays on time.
-    let mut problem = Problem {
-        matrix: matrix(&[(0, 0), (-100, 10), (-200, 10), (100, 10), (200, 10)]),
-        vehicles: vec![van(1, 10), van(2, 10)],
-        jobs: (1..=4)
-            .map(|i| job(i, i as usize, JobKind::Delivery, 1))
-            .collect(),
-    };
+    let mut problem = west_and_east();
     problem.jobs[0].service = 50;
     problem.jobs[1].window = (0, 210);
     let model = model::Model::new(&problem, Objective::Distance).expect("valid");
-    let mut s = search::Solution::empty(&model);
-    for (r, jobs) in [(0, vec![1, 3]), (1, vec![0, 2])] {
-        s.routes[r].jobs = jobs;
-        s.routes[r].update(&model);
-        s.place(r);
-    }
-    for (j, r) in [(1, 0), (3, 0), (0, 1), (2, 1)] {
-        s.route_of[j] = r;
-    }
-    s.unassigned.clear();
+    let mut s = with_routes(&model, [vec![1, 3], vec![0, 2]]);
     let before = s.routes[0].cost + s.routes[1].cost;
     while exchange::improve_pair(&model, &mut s, 0, 1) {}
     assert!(s.routes[0].cost + s.routes[1].cost < before);
