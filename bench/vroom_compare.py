@@ -159,6 +159,7 @@ def solomon(args):
             "ratio": round(ratio, 4),
             "vroom_unassigned": unassigned,
             "vroom_seconds": round(seconds, 2),
+            "worse": day_worse,
         }), flush=True)
     mean = sum(ratios) / max(len(ratios), 1)
     print(json.dumps({
@@ -253,8 +254,8 @@ def days(args):
         driving_ratios.append(driving_ratio)
         duration_ratios.append(duration_ratio)
         # Fewer unassigned stops first, then the shorter total.
-        if (ours["unassigned"], ours["duration_s"]) > (unassigned, duration):
-            worse += 1
+        day_worse = (ours["unassigned"], ours["duration_s"]) > (unassigned, duration)
+        worse += day_worse
         if (ours["unassigned"], ours["driving_s"]) > (unassigned, driving):
             worse_driving += 1
         print(json.dumps({
@@ -271,6 +272,7 @@ def days(args):
             "vroom_unassigned": unassigned,
             "ours_seconds": ours["seconds"],
             "vroom_seconds": round(seconds, 2),
+            "worse": day_worse,
         }), flush=True)
     n = max(len(driving_ratios), 1)
     print(json.dumps({

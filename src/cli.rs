@@ -100,6 +100,10 @@ enum BenchWhat {
         /// result owes to luck.
         #[arg(long, default_value = "1")]
         planner_seed: u64,
+        /// Stop each search after this many iterations instead of at the time limit:
+        /// the plans repeat exactly, and `seconds` measures the planner's speed.
+        #[arg(long)]
+        iterations: Option<u64>,
     },
 }
 
@@ -334,11 +338,15 @@ fn bench(what: &BenchWhat) -> ExitCode {
             time_limit,
             write,
             planner_seed,
+            iterations,
         } => bench::days(
-            *count,
-            *seed,
-            *planner_seed,
-            *time_limit,
+            &bench::DaysRun {
+                count: *count,
+                seed: *seed,
+                planner_seed: *planner_seed,
+                time_limit: *time_limit,
+                iterations: *iterations,
+            },
             write.as_deref(),
             &mut out,
         ),

@@ -221,35 +221,43 @@ pub fn generate_day(seed: u64) -> Problem {
     }
 }
 
-/// Plans `count` generated days, printing one JSON line each (the time limit defaults
-/// to the depot's, [`super::time_limit_for`]); with `write`, saves each
-/// day's problem and our figures as `day-NN.json` for `bench/vroom_compare.py days`.
-pub fn days(
-    count: usize,
-    seed: u64,
-    planner_seed: u64,
-    time_limit: Option<f64>,
-    write: Option<&Path>,
-    out: &mut impl Write,
-) -> Result<bool, String> {
+/// What `depot bench days` plans.
+#[derive(Clone, Debug)]
+pub struct DaysRun {
+    pub count: usize,
+    /// The first day's seed; day k uses `seed + k`.
+    pub seed: u64,
+    /// The planner's own seed: the days stay the same, the planner's luck changes.
+    pub planner_seed: u64,
+    /// Seconds per day; None is the depot's budget, [`super::time_limit_for`].
+    pub time_limit: Option<f64>,
+    /// Iterations per search instead of the clock (repeatable plans).
+    pub iterations: Option<u64>,
+}
+
+/// Plans the generated days of `run`, printing one JSON line each; with `write`,
+/// saves each day's problem and our figures as `day-NN.json` for
+/// `bench/vroom_compare.py days`.
+pub fn days(run: &DaysRun, write: Option<&Path>, out: &mut impl Write) -> Result<bool, String> {
     if let Some(dir) = write {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let mut all_ok = true;
-    for day in 0..count {
-        let problem = generate_day(seed.wrapping_add(day as u64));
+    for day in 0..run.count {
+        let problem = generate_day(run.seed.wrapping_add(day as u64));
         // Without a given limit, the depot's own: scaled with the day's size.
-        let options = match time_limit {
-            Some(t) => Options {
-                time_limit: Duration::from_secs_f64(t.max(0.01)),
-                seed: planner_seed,
-                ..Options::default()
-            },
-            None => Options {
-                seed: planner_seed,
-                ..Options::for_jobs(problem.jobs.len())
-            },
+        let time_limit = match (run.time_limit, run.iterations) {
+            (Some(t), _) => Duration::from_secs_f64(t.max(0.01)),
+            // Counted iterations must not be cut short by the clock.
+            (None, Some(_)) => Duration::from_secs(3600),
+            (None, None) => super::time_limit_for(problem.jobs.len()),
+        };
+        let options = Options {
+            time_limit,
+            seed: run.planner_seed,
+            max_iterations: run.iterations,
+            ..Options::default()
         };
         let start = Instant::now();
         let plan = solve(&problem, &options).map_err(|e| e.to_string())?;
@@ -277,7 +285,7 @@ pub fn days(
         writeln!(out, "{line}").map_err(|e| e.to_string())?;
         if let Some(dir) = write {
             let file = dir.join(format!("day-{:02}.json", day + 1));
-            let body = json!({"problem": problem, "ours": line});
+            let body = json!({"problem": problem, "ours": line, "plan": plan});
             std::fs::write(&file, body.to_string())
                 .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
         }

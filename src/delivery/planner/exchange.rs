@@ -26,7 +26,7 @@ impl Path {
         let v = &m.vehicles[s.routes[r].vehicle];
         let mut locs = Vec::with_capacity(s.routes[r].jobs.len() + 2);
         locs.push(v.start);
-        locs.extend(s.routes[r].jobs.iter().map(|&j| m.job_loc[j]));
+        locs.extend(s.routes[r].jobs.iter().map(|&j| m.job[j].loc));
         locs.push(v.end);
         let mut prefix = Vec::with_capacity(locs.len());
         prefix.push(0);

@@ -18,18 +18,25 @@ pub(crate) struct VehicleModel {
     pub kind: usize,
 }
 
+/// One job as the search reads it; the fields side by side because the route cache
+/// and the insertion check read most of them together.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct JobModel {
+    pub loc: usize,
+    pub service: i64,
+    pub early: i64,
+    pub late: i64,
+    pub delivery: i64,
+    pub pickup: i64,
+}
+
 #[derive(Debug)]
 pub(crate) struct Model {
     pub jobs: usize,
     pub size: usize,
     pub cost: Vec<i64>,
     pub time: Vec<i64>,
-    pub job_loc: Vec<usize>,
-    pub service: Vec<i64>,
-    pub early: Vec<i64>,
-    pub late: Vec<i64>,
-    pub delivery: Vec<i64>,
-    pub pickup: Vec<i64>,
+    pub job: Vec<JobModel>,
     pub vehicles: Vec<VehicleModel>,
     /// For each job, the other jobs by increasing cost from it.
     pub neighbours: Vec<Vec<u32>>,
@@ -79,8 +86,7 @@ impl Model {
             });
         }
         let n = problem.jobs.len();
-        let mut job_loc = Vec::with_capacity(n);
-        let (mut delivery, mut pickup) = (vec![0; n], vec![0; n]);
+        let mut job = Vec::with_capacity(n);
         for (i, j) in problem.jobs.iter().enumerate() {
             if j.location >= size {
                 return Err(PlanError::Location(format!("job {i}"), j.location));
@@ -91,11 +97,18 @@ impl Model {
                     "negative demand or service time",
                 ));
             }
-            job_loc.push(j.location);
-            match j.kind {
-                JobKind::Delivery => delivery[i] = j.demand,
-                JobKind::Pickup => pickup[i] = j.demand,
-            }
+            let (delivery, pickup) = match j.kind {
+                JobKind::Delivery => (j.demand, 0),
+                JobKind::Pickup => (0, j.demand),
+            };
+            job.push(JobModel {
+                loc: j.location,
+                service: j.service,
+                early: j.window.0,
+                late: j.window.1,
+                delivery,
+                pickup,
+            });
         }
         let cost = match objective {
             Objective::Duration => m.durations.clone(),
@@ -106,12 +119,7 @@ impl Model {
             size,
             cost,
             time: m.durations.clone(),
-            job_loc,
-            service: problem.jobs.iter().map(|j| j.service).collect(),
-            early: problem.jobs.iter().map(|j| j.window.0).collect(),
-            late: problem.jobs.iter().map(|j| j.window.1).collect(),
-            delivery,
-            pickup,
+            job,
             vehicles,
             neighbours: Vec::new(),
             from_depot: Vec::new(),
@@ -126,7 +134,7 @@ impl Model {
             })
             .collect();
         let depot = model.vehicles.first().map_or(0, |v| v.start);
-        model.from_depot = (0..n).map(|j| model.c(depot, model.job_loc[j])).collect();
+        model.from_depot = (0..n).map(|j| model.c(depot, model.job[j].loc)).collect();
         model.excluded = (0..n).map(|j| model.reason_alone(j)).collect();
         model.excluded_count = model.excluded.iter().filter(|e| e.is_some()).count();
         Ok(model)
@@ -143,7 +151,7 @@ impl Model {
     }
 
     fn job_cost(&self, a: usize, b: usize) -> i64 {
-        self.c(self.job_loc[a], self.job_loc[b])
+        self.c(self.job[a].loc, self.job[b].loc)
     }
 
     /// Why no vehicle could serve job `j` even on an otherwise empty route.
@@ -151,17 +159,18 @@ impl Model {
         if self.vehicles.is_empty() {
             return Some(Reason::NoVehicle);
         }
-        let need = self.delivery[j].max(self.pickup[j]);
+        let need = self.job[j].delivery.max(self.job[j].pickup);
         let mut roomy = false;
         for v in &self.vehicles {
             if need > v.capacity {
                 continue;
             }
             roomy = true;
-            let loc = self.job_loc[j];
-            let begin = (v.open + self.t(v.start, loc)).max(self.early[j]);
-            let back = begin + self.service[j] + self.t(loc, v.end);
-            if self.early[j] <= self.late[j] && begin <= self.late[j] && back <= v.close {
+            let loc = self.job[j].loc;
+            let begin = (v.open + self.t(v.start, loc)).max(self.job[j].early);
+            let back = begin + self.job[j].service + self.t(loc, v.end);
+            if self.job[j].early <= self.job[j].late && begin <= self.job[j].late && back <= v.close
+            {
                 return None;
             }
         }
@@ -207,28 +216,28 @@ impl Model {
         let mut time = v.open;
         let mut at = v.start;
         for &j in &r.jobs {
-            let arrival = time + self.t(at, self.job_loc[j]);
-            let begin = arrival.max(self.early[j]);
+            let arrival = time + self.t(at, self.job[j].loc);
+            let begin = arrival.max(self.job[j].early);
             waited += begin - arrival;
-            slack = slack.min(waited + self.late[j] - begin);
-            time = begin + self.service[j];
-            at = self.job_loc[j];
+            slack = slack.min(waited + self.job[j].late - begin);
+            time = begin + self.job[j].service;
+            at = self.job[j].loc;
         }
         let back = time + self.t(at, v.end);
         slack = slack.min(waited + v.close - back).min(waited).max(0);
         let departure = v.open + slack;
 
-        let mut load: i64 = r.jobs.iter().map(|&j| self.delivery[j]).sum();
+        let mut load: i64 = r.jobs.iter().map(|&j| self.job[j].delivery).sum();
         let initial_load = load;
         let (mut time, mut at, mut distance, mut driving) = (departure, v.start, 0, 0);
         let mut stops = Vec::with_capacity(r.jobs.len());
         for &j in &r.jobs {
-            let loc = self.job_loc[j];
+            let loc = self.job[j].loc;
             let arrival = time + self.t(at, loc);
-            let start = arrival.max(self.early[j]);
+            let start = arrival.max(self.job[j].early);
             distance += problem.matrix.distance(at, loc);
             driving += self.t(at, loc);
-            load += self.pickup[j] - self.delivery[j];
+            load += self.job[j].pickup - self.job[j].delivery;
             stops.push(Visit {
                 job: problem.jobs[j].id,
                 job_index: j,
@@ -236,7 +245,7 @@ impl Model {
                 start,
                 load_after: load,
             });
-            time = start + self.service[j];
+            time = start + self.job[j].service;
             at = loc;
         }
         distance += problem.matrix.distance(at, v.end);

@@ -52,23 +52,23 @@ pub(crate) fn replay(m: &Model, vehicle: usize, jobs: &[usize]) -> Option<i64> {
         return Some(0);
     }
     let v = &m.vehicles[vehicle];
-    let mut load: i64 = jobs.iter().map(|&j| m.delivery[j]).sum();
+    let mut load: i64 = jobs.iter().map(|&j| m.job[j].delivery).sum();
     if load > v.capacity {
         return None;
     }
     let (mut time, mut at, mut cost) = (v.open, v.start, 0);
     for &j in jobs {
-        let loc = m.job_loc[j];
-        let begin = (time + m.t(at, loc)).max(m.early[j]);
-        if begin > m.late[j] {
+        let loc = m.job[j].loc;
+        let begin = (time + m.t(at, loc)).max(m.job[j].early);
+        if begin > m.job[j].late {
             return None;
         }
-        load += m.pickup[j] - m.delivery[j];
+        load += m.job[j].pickup - m.job[j].delivery;
         if load > v.capacity {
             return None;
         }
         cost += m.c(at, loc);
-        time = begin + m.service[j];
+        time = begin + m.job[j].service;
         at = loc;
     }
     if time + m.t(at, v.end) > v.close {
@@ -82,8 +82,8 @@ fn cost_of(m: &Model, vehicle: usize, jobs: &[usize]) -> i64 {
     let mut at = v.start;
     let mut cost = 0;
     for &j in jobs {
-        cost += m.c(at, m.job_loc[j]);
-        at = m.job_loc[j];
+        cost += m.c(at, m.job[j].loc);
+        at = m.job[j].loc;
     }
     cost + m.c(at, v.end)
 }
@@ -167,13 +167,11 @@ fn relocate(m: &Model, s: &mut Solution) -> bool {
                     continue;
                 }
                 for p in 0..=route.len() {
-                    if route.start_at(p) > m.late[j] {
+                    if route.start_at(p) > m.job[j].late {
                         break;
                     }
-                    if let Some(add) = route.insertion(m, j, p)
-                        && add < gain
-                        && best.is_none_or(|(d, _, _)| add < d)
-                    {
+                    let bound = best.map_or(gain, |(d, _, _)| d.min(gain));
+                    if let Some(add) = route.insertion_below(m, j, p, bound) {
                         best = Some((add, b, p));
                     }
                 }

@@ -7,21 +7,33 @@
 
 use super::model::Model;
 
+/// What the insertion check needs to know about one position of a route, kept
+/// together: a check reads two neighbouring positions, which then sit in one or two
+/// cache lines instead of six arrays' worth.
+#[derive(Clone, Copy, Debug, Default)]
+struct Position {
+    loc: usize,
+    /// Service time (0 at start and end).
+    serv: i64,
+    /// Latest start the position's own window allows, and its pickup minus its
+    /// delivery: the backward pass needs no job lookups.
+    late: i64,
+    net: i64,
+    /// Earliest start of service.
+    start: i64,
+    /// Latest start of service that keeps the rest of the route feasible.
+    latest: i64,
+    /// Highest load on the way up to and out of this position, and from it on: a
+    /// delivery raises the load before its stop, a pickup after it.
+    pre_max: i64,
+    suf_max: i64,
+}
+
 #[derive(Debug)]
 pub(crate) struct RouteState {
     pub vehicle: usize,
     pub jobs: Vec<usize>,
-    locs: Vec<usize>,
-    /// Service time at each position (0 at start and end).
-    serv: Vec<i64>,
-    /// Earliest start of service at each position.
-    start: Vec<i64>,
-    /// Latest start of service at each position that keeps the rest of the route feasible.
-    latest: Vec<i64>,
-    /// Load when leaving each position.
-    load: Vec<i64>,
-    pre_max: Vec<i64>,
-    suf_max: Vec<i64>,
+    at: Vec<Position>,
     pub cost: i64,
 }
 
@@ -36,13 +48,7 @@ impl Clone for RouteState {
     fn clone_from(&mut self, o: &Self) {
         self.vehicle = o.vehicle;
         self.jobs.clone_from(&o.jobs);
-        self.locs.clone_from(&o.locs);
-        self.serv.clone_from(&o.serv);
-        self.start.clone_from(&o.start);
-        self.latest.clone_from(&o.latest);
-        self.load.clone_from(&o.load);
-        self.pre_max.clone_from(&o.pre_max);
-        self.suf_max.clone_from(&o.suf_max);
+        self.at.clone_from(&o.at);
         self.cost = o.cost;
     }
 }
@@ -52,13 +58,7 @@ impl RouteState {
         Self {
             vehicle,
             jobs: Vec::new(),
-            locs: Vec::new(),
-            serv: Vec::new(),
-            start: Vec::new(),
-            latest: Vec::new(),
-            load: Vec::new(),
-            pre_max: Vec::new(),
-            suf_max: Vec::new(),
+            at: Vec::new(),
             cost: 0,
         }
     }
@@ -69,70 +69,63 @@ impl RouteState {
         r
     }
 
-    /// Recomputes the caches after `jobs` changed. Linear in the route's length.
+    /// Recomputes the caches after `jobs` changed: one pass forward (starts, cost,
+    /// load maxima so far), one backward (latest starts, load maxima from here on).
     pub fn update(&mut self, m: &Model) {
         let v = &m.vehicles[self.vehicle];
         let n = self.jobs.len();
-        self.locs.clear();
-        self.serv.clear();
-        self.locs.push(v.start);
-        self.serv.push(0);
+        let mut load: i64 = self.jobs.iter().map(|&j| m.job[j].delivery).sum();
+        let mut top = load;
+        let (mut time, mut from, mut cost) = (v.open, v.start, 0);
+        self.at.clear();
+        self.at.push(Position {
+            loc: v.start,
+            start: v.open,
+            late: v.close,
+            pre_max: load,
+            ..Position::default()
+        });
         for &j in &self.jobs {
-            self.locs.push(m.job_loc[j]);
-            self.serv.push(m.service[j]);
+            let job = &m.job[j];
+            let start = (time + m.t(from, job.loc)).max(job.early);
+            cost += m.c(from, job.loc);
+            let net = job.pickup - job.delivery;
+            load += net;
+            top = top.max(load);
+            self.at.push(Position {
+                loc: job.loc,
+                serv: job.service,
+                late: job.late,
+                net,
+                start,
+                pre_max: top,
+                ..Position::default()
+            });
+            time = start + job.service;
+            from = job.loc;
         }
-        self.locs.push(v.end);
-        self.serv.push(0);
-
-        self.start.clear();
-        self.start.push(v.open);
-        let mut cost = 0;
-        for k in 1..=n + 1 {
-            let (a, b) = (self.locs[k - 1], self.locs[k]);
-            let arrival = self.start[k - 1] + self.serv[k - 1] + m.t(a, b);
-            let early = if k <= n {
-                m.early[self.jobs[k - 1]]
-            } else {
-                v.open
-            };
-            self.start.push(arrival.max(early));
-            cost += m.c(a, b);
-        }
+        cost += m.c(from, v.end);
+        self.at.push(Position {
+            loc: v.end,
+            start: (time + m.t(from, v.end)).max(v.open),
+            late: v.close,
+            latest: v.close,
+            pre_max: top,
+            suf_max: load,
+            ..Position::default()
+        });
         self.cost = if n == 0 { 0 } else { cost };
 
-        self.latest.clear();
-        self.latest.resize(n + 2, 0);
-        self.latest[n + 1] = v.close;
-        for k in (0..=n).rev() {
-            let late = if k == 0 {
-                v.close
-            } else {
-                m.late[self.jobs[k - 1]]
-            };
-            let next = self.latest[k + 1] - m.t(self.locs[k], self.locs[k + 1]) - self.serv[k];
-            self.latest[k] = late.min(next);
-        }
-
-        self.load.clear();
-        let mut load: i64 = self.jobs.iter().map(|&j| m.delivery[j]).sum();
-        self.load.push(load);
-        for &j in &self.jobs {
-            load += m.pickup[j] - m.delivery[j];
-            self.load.push(load);
-        }
-        self.load.push(load);
-        self.pre_max.clear();
-        let mut top = i64::MIN;
-        for &l in &self.load {
-            top = top.max(l);
-            self.pre_max.push(top);
-        }
-        self.suf_max.clear();
-        self.suf_max.resize(n + 2, 0);
-        let mut top = i64::MIN;
-        for k in (0..n + 2).rev() {
-            top = top.max(self.load[k]);
-            self.suf_max[k] = top;
+        // Backward: `load` is the load leaving each position, undone stop by stop.
+        let (mut top, mut next_latest, mut next_loc) = (load, v.close, v.end);
+        for here in self.at[..=n].iter_mut().rev() {
+            here.latest = here
+                .late
+                .min(next_latest - m.t(here.loc, next_loc) - here.serv);
+            top = top.max(load);
+            here.suf_max = top;
+            load -= here.net;
+            (next_latest, next_loc) = (here.latest, here.loc);
         }
     }
 
@@ -140,22 +133,29 @@ impl RouteState {
         self.jobs.len()
     }
 
-    /// The added cost of serving `j` between positions `p` and `p + 1`, or None when
-    /// that breaks a window, the shift or the capacity.
+    /// The added cost of serving `j` between positions `p` and `p + 1` when it is
+    /// below `bound`; None when it is not, or when it breaks a window, the shift or
+    /// the capacity. The cost is three matrix reads and most places lose on it
+    /// against the best place so far, so it is looked at before the schedule.
     #[inline]
-    pub fn insertion(&self, m: &Model, j: usize, p: usize) -> Option<i64> {
-        let cap = m.vehicles[self.vehicle].capacity;
-        if self.pre_max[p] + m.delivery[j] > cap || self.suf_max[p] + m.pickup[j] > cap {
-            return None;
-        }
-        let (a, b, u) = (self.locs[p], self.locs[p + 1], m.job_loc[j]);
-        let begin = (self.start[p] + self.serv[p] + m.t(a, u)).max(m.early[j]);
-        if begin > m.late[j] || begin + m.service[j] + m.t(u, b) > self.latest[p + 1] {
-            return None;
-        }
+    pub fn insertion_below(&self, m: &Model, j: usize, p: usize, bound: i64) -> Option<i64> {
+        let (here, next, job) = (&self.at[p], &self.at[p + 1], &m.job[j]);
+        let (a, b, u) = (here.loc, next.loc, job.loc);
         // An unused vehicle costs nothing, so opening one pays both legs in full.
         let base = if self.jobs.is_empty() { 0 } else { m.c(a, b) };
-        Some(m.c(a, u) + m.c(u, b) - base)
+        let delta = m.c(a, u) + m.c(u, b) - base;
+        if delta >= bound {
+            return None;
+        }
+        let cap = m.vehicles[self.vehicle].capacity;
+        if here.pre_max + job.delivery > cap || here.suf_max + job.pickup > cap {
+            return None;
+        }
+        let begin = (here.start + here.serv + m.t(a, u)).max(job.early);
+        if begin > job.late || begin + job.service + m.t(u, b) > next.latest {
+            return None;
+        }
+        Some(delta)
     }
 
     /// The cost saved by taking out the job at position `k` (1..=len), or None when
@@ -164,9 +164,10 @@ impl RouteState {
         if self.jobs.len() == 1 {
             return Some(self.cost);
         }
-        let (a, u, b) = (self.locs[k - 1], self.locs[k], self.locs[k + 1]);
-        let arrival = self.start[k - 1] + self.serv[k - 1] + m.t(a, b);
-        if arrival > self.latest[k + 1] {
+        let (before, after) = (&self.at[k - 1], &self.at[k + 1]);
+        let (a, u, b) = (before.loc, self.at[k].loc, after.loc);
+        let arrival = before.start + before.serv + m.t(a, b);
+        if arrival > after.latest {
             return None;
         }
         Some(m.c(a, u) + m.c(u, b) - m.c(a, b))
@@ -176,6 +177,6 @@ impl RouteState {
     /// so the insertion scan stops once this passes a job's window.
     #[inline]
     pub fn start_at(&self, p: usize) -> i64 {
-        self.start[p]
+        self.at[p].start
     }
 }

@@ -301,7 +301,9 @@ fn ruin(m: &Model, s: &mut Solution, removed: &mut Vec<usize>, rng: &mut SmallRn
 fn recreate(m: &Model, s: &mut Solution, removed: &mut Vec<usize>, rng: &mut SmallRng) {
     match rng.random_range(0..11) {
         0..=3 => removed.shuffle(rng),
-        4..=7 => removed.sort_by_key(|&j| std::cmp::Reverse(m.delivery[j].max(m.pickup[j]))),
+        4..=7 => {
+            removed.sort_by_key(|&j| std::cmp::Reverse(m.job[j].delivery.max(m.job[j].pickup)))
+        }
         8..=9 => removed.sort_by_key(|&j| std::cmp::Reverse(m.from_depot[j])),
         _ => removed.sort_by_key(|&j| m.from_depot[j]),
     }
@@ -350,9 +352,8 @@ fn near_insertion(
         if blink(rng) {
             return;
         }
-        if let Some(delta) = s.routes[r].insertion(m, j, p)
-            && best.is_none_or(|(d, _, _)| delta < d)
-        {
+        let bound = best.map_or(i64::MAX, |(d, _, _)| d);
+        if let Some(delta) = s.routes[r].insertion_below(m, j, p, bound) {
             best = Some((delta, r, p));
         }
     };
@@ -402,15 +403,14 @@ fn full_insertion(
             seen_empty.push(kind);
         }
         for p in 0..=route.len() {
-            if route.start_at(p) > m.late[j] {
+            if route.start_at(p) > m.job[j].late {
                 break;
             }
             if blink(rng) {
                 continue;
             }
-            if let Some(delta) = route.insertion(m, j, p)
-                && best.is_none_or(|(d, _, _)| delta < d)
-            {
+            let bound = best.map_or(i64::MAX, |(d, _, _)| d);
+            if let Some(delta) = route.insertion_below(m, j, p, bound) {
                 best = Some((delta, r, p));
             }
         }

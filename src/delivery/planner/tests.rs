@@ -425,7 +425,7 @@ fn the_cached_insertion_check_agrees_with_replaying_the_route() {
                 let mut with = jobs.clone();
                 with.insert(p, j);
                 let replay = replayed_cost(&problem, 0, &with);
-                let cached = route.insertion(&model, j, p);
+                let cached = route.insertion_below(&model, j, p, i64::MAX);
                 let expected = replay.map(|c| if jobs.is_empty() { c } else { c - base });
                 assert_eq!(cached, expected, "job {j} at {p} into {jobs:?}");
                 checked += 1;
