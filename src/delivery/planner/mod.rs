@@ -30,8 +30,9 @@
 //! Slack Induction by String Removals (SISR, Christiaens & Vanden Berghe 2020): ruin
 //! the plan by removing strings of nearby stops from a few routes, recreate it by
 //! greedy insertion with blinks, accept by simulated annealing. One search per thread
-//! with its own seed; at half, 70% and 85% of the budget each takes over the other's
-//! plan if it is better, and the best plan wins. See `search.rs`. An insertion is checked in
+//! with its own seed; at half, 70% and 85% of the budget each breeds ten children from
+//! its best plan and the other's (a route-based crossover, `crossover.rs`), takes over
+//! the better plan, and the best plan wins. See `search.rs`. An insertion is checked in
 //! constant time from each route's cached schedule (earliest starts forward, latest
 //! feasible starts backward, load prefix/suffix maxima: `route.rs`), and on larger
 //! days only the places beside a stop's 12 nearest neighbours and at the ends of each
@@ -43,6 +44,7 @@
 
 pub mod bench;
 mod check;
+mod crossover;
 mod exchange;
 mod model;
 mod polish;

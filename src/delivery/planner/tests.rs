@@ -550,3 +550,39 @@ fn a_segment_swap_that_would_break_a_window_is_not_made() {
         );
     }
 }
+
+#[test]
+fn a_child_of_two_plans_is_feasible_and_mostly_complete() {
+    use rand::SeedableRng;
+    use rand::rngs::SmallRng;
+    let problem = bench::generate_day(16);
+    let model = model::Model::new(&problem, Objective::Duration).expect("a valid day");
+    let options = Options {
+        max_iterations: Some(300),
+        ..Options::default()
+    };
+    let a = search::run(&model, &options, 1, true, None);
+    let b = search::run(&model, &options, 2, true, None);
+    let routes = |s: &search::Solution| -> Vec<Vec<usize>> {
+        s.routes.iter().map(|r| r.jobs.clone()).collect()
+    };
+    assert_ne!(routes(&a), routes(&b), "two different parents");
+    let mut rng = SmallRng::seed_from_u64(5);
+    let mut removed = Vec::new();
+    let mut complete = 0;
+    for _ in 0..10 {
+        let child = crossover::crossover(&model, &a, &b, &mut rng, &mut removed);
+        let plan = model.to_plan(&problem, &child);
+        check(&problem, &plan).expect("the child is feasible");
+        // A stop the greedy reinsertion cannot place stays unassigned (and the search
+        // then drops the child); the child's own list must say so.
+        assert_eq!(plan.unassigned.len(), child.unassigned_count());
+        complete += usize::from(plan.unassigned.is_empty());
+        // The cost the search compares is the plan's driving time.
+        assert_eq!(child.cost, plan.driving());
+    }
+    assert!(
+        complete >= 5,
+        "only {complete} of 10 children serve every stop"
+    );
+}
