@@ -28,7 +28,8 @@ const AVG_REMOVED: f64 = 15.0;
 const MAX_STRING: usize = 15;
 /// Chance of skipping an insertion place.
 const BLINK: f64 = 0.01;
-/// Simulated-annealing temperature at the start and the end, in typical legs.
+/// Simulated-annealing temperature at the start and the end, in the objective's
+/// units (seconds of driving, or the benchmark's tenths of distance).
 const MILD: (f64, f64) = (100.0, 1.0);
 const HOT: (f64, f64) = (1000.0, 30.0);
 /// Chance that an iteration empties a whole route instead of removing strings.
@@ -188,16 +189,17 @@ pub(crate) fn run(
         return best;
     }
 
-    // The temperature is measured in typical legs (the first plan's cost per leg),
-    // so one schedule fits metres, seconds and the benchmark's tenths. Two profiles:
-    // 100 → 1 legs is best on Solomon at 5 s (0.2% mean gap against 0.8% for 10 → 0.1);
-    // 1000 → 30 legs is best on depot days at about a second, where a short budget
-    // meets long routes with wide windows — there both threads run it (0.5-1% less
-    // driving on the ten largest days than one thread each) (bench/README.md).
-    let legs = (m.jobs + m.vehicles.len()).max(1) as f64;
-    let leg = (current.cost as f64 / legs).max(1.0);
+    // The temperature is in the objective's own units: seconds of driving on depot
+    // days, tenths of distance on the benchmark. (It once claimed to be "typical
+    // legs" of the first plan, but the first plan is empty — every job is placed in
+    // the first iteration — so that scale was always 1 and the figures below were
+    // tuned as plain units.) Two profiles: 100 → 1 is best on Solomon at 5 s (0.2 %
+    // mean gap against 0.8 % for 10 → 0.1); 1000 → 30 s is best on depot days at
+    // about a second, where a short budget meets long routes with wide windows —
+    // there both threads run it (0.5-1 % less driving on the ten largest days than
+    // one thread each), and colder profiles settle in worse route structures
+    // (bench/README.md).
     let (t_start, t_end) = if hot { HOT } else { MILD };
-    let (t_start, t_end) = (t_start * leg, t_end * leg);
     let limit = options.time_limit.as_secs_f64().max(1e-3);
     let max_iterations = options.max_iterations.unwrap_or(u64::MAX);
 
