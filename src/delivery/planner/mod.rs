@@ -38,7 +38,8 @@
 //! feasible starts backward, load prefix/suffix maxima: `route.rs`), and on larger
 //! days only the places beside a stop's 12 nearest neighbours and at the ends of each
 //! route are tried, with the full scan as the fallback. The depot's time budget grows
-//! with the day ([`time_limit_for`]: 0.8-0.9 s up to 100 stops, up to 6 s for the largest days).
+//! with the day ([`time_limit_for`]: 0.8-0.9 s up to 100 stops, then 250 ms a stop up to
+//! 6 s from 121 stops).
 //! The best plan is finally polished by plain descent (`polish.rs`): 2-opt and or-opt
 //! inside routes, relocate, and segment swaps between two routes — cross-exchange and
 //! 2-opt* (`exchange.rs`).
@@ -178,16 +179,17 @@ impl Options {
 
 /// The depot's search budget for `jobs` stops: 9 ms per stop up to 100 stops (at
 /// least 0.8 s; 100 stops get their plan in under a second, the target), then
-/// 90 ms more per stop, at most 6 s (157 stops and up). Days over 120 stops need
-/// three to four times the iterations of a 100-stop day to settle as far as VROOM
-/// does, which itself takes 6-12 s on them (bench/README.md); the planning page
-/// shows the wait as a progress bar.
+/// 250 ms more per stop, at most 6 s (121 stops and up). Larger days need several
+/// times the iterations of a 100-stop day to settle as far as VROOM does, which
+/// itself takes 3-5 s on them here: at 90 ms a stop, a 108-stop day (1.6 s) ended
+/// 221 s of driving behind VROOM in 4 of 16 runs, at 3 s in none (bench/README.md).
+/// The planning page shows the wait as a progress bar.
 pub fn time_limit_for(jobs: usize) -> std::time::Duration {
     let jobs = jobs as u64;
     let millis = if jobs <= 100 {
         (jobs * 9).max(800)
     } else {
-        (900 + (jobs - 100) * 90).min(6000)
+        (900 + (jobs - 100) * 250).min(6000)
     };
     std::time::Duration::from_millis(millis)
 }

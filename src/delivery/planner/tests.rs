@@ -444,10 +444,10 @@ fn the_cached_insertion_check_agrees_with_replaying_the_route() {
 fn the_time_limit_grows_with_the_day_and_keeps_100_stops_under_a_second() {
     assert_eq!(time_limit_for(30), Duration::from_millis(800));
     assert_eq!(time_limit_for(100), Duration::from_millis(900));
-    assert_eq!(time_limit_for(101), Duration::from_millis(990));
-    assert_eq!(time_limit_for(120), Duration::from_millis(2700));
-    assert_eq!(time_limit_for(156), Duration::from_millis(5940));
-    assert_eq!(time_limit_for(157), Duration::from_millis(6000));
+    assert_eq!(time_limit_for(101), Duration::from_millis(1150));
+    assert_eq!(time_limit_for(108), Duration::from_millis(2900));
+    assert_eq!(time_limit_for(120), Duration::from_millis(5900));
+    assert_eq!(time_limit_for(121), Duration::from_millis(6000));
     assert_eq!(time_limit_for(400), Duration::from_millis(6000));
     assert_eq!(
         Options::for_jobs(100).time_limit,
