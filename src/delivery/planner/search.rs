@@ -29,7 +29,7 @@ const SMALL_DAY: usize = 100;
 /// instead of 10 of 120 day-runs worse than VROOM, session 4), and 20 on days of up
 /// to 100 stops: their budget buys enough iterations for the bigger ruin, which
 /// crosses between near-equal route structures more often — day 16 (79 stops) ended
-/// worse than VROOM in 3 of 64 runs instead of 17 of 96 — while on the larger days,
+/// worse than VROOM in 8 of 128 runs instead of 17 of 96 — while on the larger days,
 /// where iterations are scarcer, 20 made the plans longer (bench/README.md).
 fn average_removed(jobs: usize) -> f64 {
     if jobs <= SMALL_DAY { 20.0 } else { 15.0 }
