@@ -29,8 +29,11 @@ mkdir -p "$(dirname "$cache")"
 for set in "${sets[@]}"; do
     "$bin" bench days --count 20 --seed "$set" --planner-seed "$planner_seed" \
         --write "$work/$set" >/dev/null
+    # Exit 1 means "a day was worse", which this script reports; anything else failed.
+    rc=0
     python3 bench/vroom_compare.py days "$work/$set" --vroom-cache "$cache" \
-        >"$work/$set.out" || true
+        >"$work/$set.out" || rc=$?
+    [ "$rc" -le 1 ] || { echo "vroom_compare.py failed on set $set (exit $rc)" >&2; exit "$rc"; }
     echo "set $set: $(tail -1 "$work/$set.out")"
     grep '"worse": true' "$work/$set.out" | sed "s/^/  worse: /" || true
 done
