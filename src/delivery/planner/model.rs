@@ -42,6 +42,10 @@ pub(crate) struct Model {
     pub neighbours: Vec<Vec<u32>>,
     /// Cost from the first vehicle's start (the depot) to each job.
     pub from_depot: Vec<i64>,
+    /// What leaving each job out roughly saves: the round trip from the depot, plus
+    /// the service time when the objective is time. The search prices plans with
+    /// jobs left out by this (`search::Penalty`).
+    pub price: Vec<i64>,
     /// Jobs that no vehicle could serve even alone, with the reason.
     pub excluded: Vec<Option<Reason>>,
     pub excluded_count: usize,
@@ -123,6 +127,7 @@ impl Model {
             vehicles,
             neighbours: Vec::new(),
             from_depot: Vec::new(),
+            price: Vec::new(),
             excluded: Vec::new(),
             excluded_count: 0,
         };
@@ -135,6 +140,10 @@ impl Model {
             .collect();
         let depot = model.vehicles.first().map_or(0, |v| v.start);
         model.from_depot = (0..n).map(|j| model.c(depot, model.job[j].loc)).collect();
+        let timed = objective == Objective::Duration;
+        model.price = (0..n)
+            .map(|j| 2 * model.from_depot[j] + if timed { model.job[j].service } else { 0 })
+            .collect();
         model.excluded = (0..n).map(|j| model.reason_alone(j)).collect();
         model.excluded_count = model.excluded.iter().filter(|e| e.is_some()).count();
         Ok(model)

@@ -7,7 +7,9 @@
 //! which is why such a simple scheme is strong on windowed problems.
 //!
 //! Routes stay feasible throughout; a stop that fits nowhere stays unassigned and is
-//! retried every iteration. Fewer unassigned stops always win over lower cost.
+//! retried every iteration. The annealing may accept a plan with stops left out at
+//! an adaptive price ([`Penalty`]), but the best plan only ever gets better by the
+//! rule "fewer unassigned stops first, then lower cost".
 
 use std::time::Instant;
 
@@ -61,6 +63,8 @@ pub(crate) struct Solution {
     /// Jobs the search still tries to place (not the excluded ones).
     pub unassigned: Vec<usize>,
     pub cost: i64,
+    /// The summed `Model::price` of the unassigned jobs.
+    pub missing: i64,
 }
 
 impl Clone for Solution {
@@ -71,6 +75,7 @@ impl Clone for Solution {
             pos_of: self.pos_of.clone(),
             unassigned: self.unassigned.clone(),
             cost: self.cost,
+            missing: self.missing,
         }
     }
 
@@ -80,6 +85,7 @@ impl Clone for Solution {
         self.pos_of.clone_from(&o.pos_of);
         self.unassigned.clone_from(&o.unassigned);
         self.cost = o.cost;
+        self.missing = o.missing;
     }
 }
 
@@ -93,6 +99,7 @@ impl Solution {
             pos_of: vec![0; m.jobs],
             unassigned: (0..m.jobs).filter(|&j| m.excluded[j].is_none()).collect(),
             cost: 0,
+            missing: 0,
         }
     }
 
@@ -213,6 +220,7 @@ pub(crate) fn run(
 
     let mut iteration: u64 = 0;
     let mut next_share = 0;
+    let mut penalty = Penalty::new();
     loop {
         // With an iteration limit the schedule follows iterations (repeatable runs);
         // otherwise it follows the clock. The clock always stops the search.
@@ -241,22 +249,78 @@ pub(crate) fn run(
         ruin(m, &mut candidate, &mut removed, &mut rng);
         recreate(m, &mut candidate, &mut removed, &mut rng);
 
-        let threshold =
-            current.cost as f64 - temperature * rng.random::<f64>().max(f64::MIN_POSITIVE).ln();
-        let accept = match candidate.unassigned.len().cmp(&current.unassigned.len()) {
-            std::cmp::Ordering::Less => true,
-            std::cmp::Ordering::Greater => false,
-            std::cmp::Ordering::Equal => (candidate.cost as f64) < threshold,
-        };
+        // A plan with more jobs left out may win at the penalty's price: the chain
+        // then crosses between route structures through plans that drop a stop or
+        // two, instead of only through complete ones (day 2003, bench/README.md).
+        let noise = -temperature * rng.random::<f64>().max(f64::MIN_POSITIVE).ln();
+        let accept = penalty.value(&candidate) < penalty.value(&current) + noise;
         if accept {
             std::mem::swap(&mut current, &mut candidate);
             if current.better_than(&best) {
                 best.clone_from(&current);
             }
         }
+        penalty.record(!current.unassigned.is_empty());
     }
     super::polish::polish(m, &mut best, 100);
     best
+}
+
+/// The price of leaving jobs out, per unit of `Model::price`, adapted to the day like
+/// the penalties of hybrid genetic search (Vidal 2022): raised while the chain spends
+/// more than [`INCOMPLETE_SHARE`] of its iterations in plans with jobs left out,
+/// lowered while it spends less. A fixed price sits near a cliff: at a quarter of a
+/// round trip the chain spent 15-57 % of day 2003 there, at 0.15 it never came back
+/// (bench/README.md, session 7). The best plan is still only ever replaced by one
+/// with no more jobs left out.
+#[derive(Debug)]
+pub(super) struct Penalty {
+    pub weight: f64,
+    seen: u32,
+    incomplete: u32,
+}
+
+/// Share of iterations the chain should spend in plans with jobs left out.
+const INCOMPLETE_SHARE: f64 = 0.1;
+/// Iterations between two adjustments of the penalty.
+const PENALTY_WINDOW: u32 = 100;
+/// Bounds of the weight: at the top a left-out job costs a hundred round trips, so
+/// a day with more jobs than room behaves as if fewer left out always won.
+const WEIGHT_RANGE: (f64, f64) = (0.05, 100.0);
+
+impl Penalty {
+    /// A left-out job starts at the price of its round trip (and service).
+    pub fn new() -> Self {
+        Self {
+            weight: 1.0,
+            seen: 0,
+            incomplete: 0,
+        }
+    }
+
+    /// The plan's cost with its left-out jobs priced in.
+    pub fn value(&self, s: &Solution) -> f64 {
+        s.cost as f64 + self.weight * s.missing as f64
+    }
+
+    /// Counts one iteration that ended in a plan with (or without) jobs left out, and
+    /// every [`PENALTY_WINDOW`] iterations moves the weight towards the target share.
+    pub fn record(&mut self, incomplete: bool) {
+        self.seen += 1;
+        self.incomplete += u32::from(incomplete);
+        if self.seen < PENALTY_WINDOW {
+            return;
+        }
+        let share = f64::from(self.incomplete) / f64::from(self.seen);
+        if share > INCOMPLETE_SHARE + 0.05 {
+            self.weight *= 1.2;
+        } else if share < INCOMPLETE_SHARE - 0.05 {
+            self.weight *= 0.85;
+        }
+        self.weight = self.weight.clamp(WEIGHT_RANGE.0, WEIGHT_RANGE.1);
+        self.seen = 0;
+        self.incomplete = 0;
+    }
 }
 
 /// Removes strings of consecutive stops from a few routes near a random stop; the
@@ -376,6 +440,7 @@ pub(super) fn recreate(m: &Model, s: &mut Solution, removed: &mut Vec<usize>, rn
     }
     removed.clear();
     s.cost = s.routes.iter().map(|r| r.cost).sum();
+    s.missing = s.unassigned.iter().map(|&j| m.price[j]).sum();
 }
 
 /// Whether to skip an insertion place ("blink"); one random word, no float.

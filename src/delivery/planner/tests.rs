@@ -586,3 +586,58 @@ fn a_child_of_two_plans_is_feasible_and_mostly_complete() {
         "only {complete} of 10 children serve every stop"
     );
 }
+
+#[test]
+fn the_price_of_left_out_stops_rises_while_the_search_dwells_on_them_and_falls_when_not() {
+    let mut penalty = search::Penalty::new();
+    let start = penalty.weight;
+    for _ in 0..1000 {
+        penalty.record(true);
+    }
+    let raised = penalty.weight;
+    assert!(
+        raised > start * 5.0,
+        "always incomplete: {start} -> {raised}"
+    );
+    for _ in 0..1_000_000 {
+        penalty.record(true);
+    }
+    assert!(penalty.weight <= 100.0, "bounded above: {}", penalty.weight);
+    for _ in 0..1_000_000 {
+        penalty.record(false);
+    }
+    assert!(penalty.weight >= 0.05, "bounded below: {}", penalty.weight);
+    assert!(penalty.weight < 0.1, "never incomplete: {}", penalty.weight);
+    // About one iteration in ten with stops left out holds the price where it is.
+    let held = penalty.weight;
+    for i in 0..10_000 {
+        penalty.record(i % 10 == 0);
+    }
+    assert_eq!(penalty.weight, held);
+}
+
+#[test]
+fn a_plan_with_stops_left_out_is_priced_by_their_round_trips() {
+    let problem = bench::generate_day(16);
+    let model = model::Model::new(&problem, Objective::Duration).expect("a valid day");
+    let options = Options {
+        max_iterations: Some(200),
+        ..Options::default()
+    };
+    let mut plan = search::run(&model, &options, 1, true, None);
+    assert_eq!(plan.missing, 0, "a complete plan costs nothing extra");
+    let penalty = search::Penalty::new();
+    assert_eq!(penalty.value(&plan), plan.cost as f64);
+    // Leave the first stop of the first used route out by hand.
+    let r = plan
+        .routes
+        .iter()
+        .position(|r| !r.jobs.is_empty())
+        .expect("a route");
+    let j = plan.routes[r].jobs.remove(0);
+    plan.unassigned.push(j);
+    plan.missing = model.price[j];
+    let round_trip = 2 * model.from_depot[j] + problem.jobs[j].service;
+    assert_eq!(model.price[j], round_trip);
+    assert_eq!(penalty.value(&plan), (plan.cost + round_trip) as f64);
+}
