@@ -31,8 +31,9 @@
 //! the plan by removing strings of nearby stops from a few routes (20 stops on
 //! average on days of up to 100 stops, 15 on larger ones), recreate it by
 //! greedy insertion with blinks, accept by simulated annealing — which may pass
-//! through plans with stops left out, each priced at its round trip times a weight
-//! that adapts to the day (`search::Penalty`). One search per thread
+//! through plans with stops left out (once a complete plan is known), each priced at
+//! its round trip times a weight that adapts to the day (`search::Penalty`). One
+//! search per thread
 //! with its own seed; at half, 70% and 85% of the budget each breeds ten children from
 //! its best plan and the other's (a route-based crossover, `crossover.rs`), takes over
 //! the better plan, and the best plan wins. See `search.rs`. An insertion is checked in
