@@ -298,8 +298,8 @@ pub(super) struct Penalty {
 const INCOMPLETE_SHARE: f64 = 0.1;
 /// Iterations between two adjustments of the penalty.
 const PENALTY_WINDOW: u32 = 100;
-/// Bounds of the weight: at the top a left-out job costs a hundred round trips, so
-/// a day with more jobs than room behaves as if fewer left out always won.
+/// Bounds of the weight: at the top a left-out job costs a hundred round trips, which
+/// all but keeps the chain to complete plans.
 const WEIGHT_RANGE: (f64, f64) = (0.05, 100.0);
 
 impl Penalty {
