@@ -63,8 +63,6 @@ pub(crate) struct Solution {
     /// Jobs the search still tries to place (not the excluded ones).
     pub unassigned: Vec<usize>,
     pub cost: i64,
-    /// The summed `Model::price` of the unassigned jobs.
-    pub missing: i64,
 }
 
 impl Clone for Solution {
@@ -75,7 +73,6 @@ impl Clone for Solution {
             pos_of: self.pos_of.clone(),
             unassigned: self.unassigned.clone(),
             cost: self.cost,
-            missing: self.missing,
         }
     }
 
@@ -85,7 +82,6 @@ impl Clone for Solution {
         self.pos_of.clone_from(&o.pos_of);
         self.unassigned.clone_from(&o.unassigned);
         self.cost = o.cost;
-        self.missing = o.missing;
     }
 }
 
@@ -99,7 +95,6 @@ impl Solution {
             pos_of: vec![0; m.jobs],
             unassigned: (0..m.jobs).filter(|&j| m.excluded[j].is_none()).collect(),
             cost: 0,
-            missing: 0,
         }
     }
 
@@ -258,7 +253,7 @@ pub(crate) fn run(
         let noise = -temperature * rng.random::<f64>().max(f64::MIN_POSITIVE).ln();
         let priced = best.unassigned.is_empty();
         let accept = if priced {
-            penalty.value(&candidate) < penalty.value(&current) + noise
+            penalty.value(m, &candidate) < penalty.value(m, &current) + noise
         } else {
             match candidate.unassigned.len().cmp(&current.unassigned.len()) {
                 std::cmp::Ordering::Less => true,
@@ -312,9 +307,11 @@ impl Penalty {
         }
     }
 
-    /// The plan's cost with its left-out jobs priced in.
-    pub fn value(&self, s: &Solution) -> f64 {
-        s.cost as f64 + self.weight * s.missing as f64
+    /// The plan's cost with its left-out jobs priced in (rarely more than a few, so
+    /// summed here rather than kept up to date in the solution).
+    pub fn value(&self, m: &Model, s: &Solution) -> f64 {
+        let missing: i64 = s.unassigned.iter().map(|&j| m.price[j]).sum();
+        s.cost as f64 + self.weight * missing as f64
     }
 
     /// Counts one iteration that ended in a plan with (or without) jobs left out, and
@@ -454,7 +451,6 @@ pub(super) fn recreate(m: &Model, s: &mut Solution, removed: &mut Vec<usize>, rn
     }
     removed.clear();
     s.cost = s.routes.iter().map(|r| r.cost).sum();
-    s.missing = s.unassigned.iter().map(|&j| m.price[j]).sum();
 }
 
 /// Whether to skip an insertion place ("blink"); one random word, no float.
