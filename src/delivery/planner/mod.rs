@@ -33,8 +33,9 @@
 //! greedy insertion with blinks, accept by simulated annealing — which may pass
 //! through plans with stops left out (once a complete plan is known), each priced at
 //! its round trip times a weight that adapts to the day (`search::Penalty`). One
-//! search per thread
-//! with its own seed; at half, 70% and 85% of the budget each breeds ten children from
+//! search per thread from an empty plan, each with its own seed, and on depot days
+//! one more from the best plan of sequential insertion (`construct.rs`, the
+//! heuristics VROOM starts from: a different sampler of route structures); at half, 70% and 85% of the budget each breeds ten children from
 //! its best plan and the other's (a route-based crossover, `crossover.rs`), takes over
 //! the better plan, and the best plan wins. See `search.rs`. An insertion is checked in
 //! constant time from each route's cached schedule (earliest starts forward, latest
@@ -49,6 +50,7 @@
 
 pub mod bench;
 mod check;
+mod construct;
 mod crossover;
 mod exchange;
 mod model;
@@ -147,7 +149,9 @@ pub enum Objective {
 pub struct Options {
     /// Wall-clock budget of the search; a first plan exists long before it.
     pub time_limit: std::time::Duration,
-    /// Searches run side by side (sharing their best plan late on); the best wins.
+    /// Searches from an empty plan run side by side (sharing their best plan late
+    /// on); the best wins. Under [`Objective::Duration`] one more search starts from
+    /// sequential insertion and shares the same cores.
     pub threads: usize,
     pub seed: u64,
     pub objective: Objective,
@@ -307,21 +311,36 @@ pub enum PlanError {
 pub fn solve(problem: &Problem, options: &Options) -> Result<Plan, PlanError> {
     let model = model::Model::new(problem, options.objective)?;
     let threads = options.threads.max(1);
+    // On depot days one more search starts from sequential insertion: the searches
+    // from an empty plan all anneal from the same heat and mostly settle in the same
+    // route structures, and on some days VROOM's better structure is the one its own
+    // insertion heuristics build (day 8005: 7 of 8 runs worse than VROOM before, 1
+    // of 8 after; bench/README.md, session 9). It shares the cores with the others
+    // rather than taking a thread from them: replacing one of two hot searches
+    // traded as many days as it won.
+    let constructed = options.objective == Objective::Duration;
+    let starts: Vec<search::Start> = (0..threads)
+        .map(|i| search::Start::Empty {
+            // The hot profile suits the depot's days, the mild one the benchmark's
+            // distance instances (see `search::run`).
+            hot: options.objective == Objective::Duration || i % 2 == 1,
+        })
+        .chain(constructed.then_some(search::Start::Constructed))
+        .collect();
     let shared = search::Shared::default();
     // The searches hand each other their best plan late in the run (`search::Shared`).
     // Which search reaches a meeting first is up to the scheduler: runs with an
     // iteration limit (tests) must repeat exactly, so they search alone.
     let share = options.max_iterations.is_none();
     let best = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|i| {
+        let handles: Vec<_> = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| {
                 let model = &model;
                 let shared = share.then_some(&shared);
                 let seed = options.seed.wrapping_add(i as u64 * 0x9E37_79B9);
-                // The hot profile suits the depot's days, the mild one the
-                // benchmark's distance instances (see `search::run`).
-                let hot = options.objective == Objective::Duration || i % 2 == 1;
-                scope.spawn(move || search::run(model, options, seed, hot, shared))
+                scope.spawn(move || search::run(model, options, seed, start, shared))
             })
             .collect();
         handles
@@ -331,7 +350,13 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Plan, PlanError> {
     });
     let solution = match best {
         Some(s) => s,
-        None => search::run(&model, options, options.seed, false, None),
+        None => search::run(
+            &model,
+            options,
+            options.seed,
+            search::Start::Empty { hot: false },
+            None,
+        ),
     };
     Ok(model.to_plan(problem, &solution))
 }

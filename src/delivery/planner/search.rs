@@ -180,23 +180,103 @@ fn breed(
     }
 }
 
+/// One annealing chain: where it is, where it was best, and its price of left-out
+/// jobs.
+struct Chain {
+    current: Solution,
+    best: Solution,
+    candidate: Solution,
+    penalty: Penalty,
+}
+
+impl Chain {
+    /// From an empty plan: every job inserted once, in random order.
+    fn empty(m: &Model, rng: &mut SmallRng, removed: &mut Vec<usize>) -> Self {
+        let mut current = Solution::empty(m);
+        recreate(m, &mut current, removed, rng);
+        Self::from(current)
+    }
+
+    fn from(current: Solution) -> Self {
+        Self {
+            best: current.clone(),
+            candidate: current.clone(),
+            current,
+            penalty: Penalty::new(),
+        }
+    }
+
+    /// One ruin-and-recreate step at `temperature`.
+    fn step(&mut self, m: &Model, temperature: f64, rng: &mut SmallRng, removed: &mut Vec<usize>) {
+        self.candidate.clone_from(&self.current);
+        ruin(m, &mut self.candidate, removed, rng);
+        recreate(m, &mut self.candidate, removed, rng);
+
+        // Once a complete plan is known, a plan with jobs left out may win at the
+        // penalty's price: the chain then crosses between route structures through
+        // plans that drop a stop or two, instead of only through complete ones (day
+        // 2003, bench/README.md). On a day with more jobs than room, fewer left out
+        // always wins: a price would rather leave out three stops near the depot
+        // than one far away (day 5009 left 4 out instead of 2, session 8).
+        let noise = -temperature * rng.random::<f64>().max(f64::MIN_POSITIVE).ln();
+        let priced = self.best.unassigned.is_empty();
+        let (candidate, current) = (&self.candidate, &self.current);
+        let accept = if priced {
+            self.penalty.value(m, candidate) < self.penalty.value(m, current) + noise
+        } else {
+            match candidate.unassigned.len().cmp(&current.unassigned.len()) {
+                std::cmp::Ordering::Less => true,
+                std::cmp::Ordering::Greater => false,
+                std::cmp::Ordering::Equal => (candidate.cost as f64) < current.cost as f64 + noise,
+            }
+        };
+        if accept {
+            std::mem::swap(&mut self.current, &mut self.candidate);
+            if self.current.better_than(&self.best) {
+                self.best.clone_from(&self.current);
+            }
+        }
+        if priced {
+            self.penalty.record(!self.current.unassigned.is_empty());
+        }
+    }
+}
+
+/// How a search begins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Start {
+    /// From an empty plan, with the given annealing profile: hot for depot days,
+    /// mild for the benchmark's distance instances.
+    Empty { hot: bool },
+    /// From the best plan of sequential insertion (`construct.rs`), annealed from
+    /// [`SEEDED`]: cool enough to stay in that plan's route structure.
+    Constructed,
+}
+
+/// Temperatures of the search that starts from sequential insertion: cool enough to
+/// stay near its start (started from VROOM's own plan of day 7016 at 300, 100 or 30 s,
+/// the search ended even with it or 165 s below; the hot 1000 s forgets any start),
+/// warm enough to reshape an insertion plan 5-10 % above it. 100 and 300 did alike
+/// on five hard days (bench/README.md, session 9).
+const SEEDED: (f64, f64) = (300.0, 30.0);
+
 /// One search with its own random stream, until the time or iteration limit.
 pub(crate) fn run(
     m: &Model,
     options: &Options,
     seed: u64,
-    hot: bool,
+    start: Start,
     shared: Option<&Shared>,
 ) -> Solution {
     let began = Instant::now();
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut removed = Vec::with_capacity(m.jobs);
-    let mut current = Solution::empty(m);
-    recreate(m, &mut current, &mut removed, &mut rng);
-    let mut best = current.clone();
-    let mut candidate = current.clone();
-    if current.unassigned.is_empty() && m.jobs < 2 {
-        return best;
+    let mut chain = match start {
+        Start::Constructed => Chain::from(super::construct::best(m)),
+        Start::Empty { .. } => Chain::empty(m, &mut rng, &mut removed),
+    };
+    if chain.current.unassigned.is_empty() && m.jobs < 2 {
+        return chain.best;
     }
 
     // The temperature is in the objective's own units: seconds of driving on depot
@@ -209,13 +289,16 @@ pub(crate) fn run(
     // there both threads run it (0.5-1 % less driving on the ten largest days than
     // one thread each), and colder profiles settle in worse route structures
     // (bench/README.md).
-    let (t_start, t_end) = if hot { HOT } else { MILD };
+    let (t_start, t_end) = match start {
+        Start::Empty { hot: true } => HOT,
+        Start::Empty { hot: false } => MILD,
+        Start::Constructed => SEEDED,
+    };
     let limit = options.time_limit.as_secs_f64().max(1e-3);
     let max_iterations = options.max_iterations.unwrap_or(u64::MAX);
 
     let mut iteration: u64 = 0;
     let mut next_share = 0;
-    let mut penalty = Penalty::new();
     loop {
         // With an iteration limit the schedule follows iterations (repeatable runs);
         // otherwise it follows the clock. The clock always stops the search.
@@ -234,43 +317,21 @@ pub(crate) fn run(
         {
             next_share += 1;
             if let Some(other) = shared.peek() {
-                breed(m, &mut current, &mut best, &other, &mut rng, &mut removed);
+                breed(
+                    m,
+                    &mut chain.current,
+                    &mut chain.best,
+                    &other,
+                    &mut rng,
+                    &mut removed,
+                );
             }
-            shared.meet(&mut current, &mut best);
+            shared.meet(&mut chain.current, &mut chain.best);
         }
         let temperature = t_start * (t_end / t_start).powf(progress);
-
-        candidate.clone_from(&current);
-        ruin(m, &mut candidate, &mut removed, &mut rng);
-        recreate(m, &mut candidate, &mut removed, &mut rng);
-
-        // Once a complete plan is known, a plan with jobs left out may win at the
-        // penalty's price: the chain then crosses between route structures through
-        // plans that drop a stop or two, instead of only through complete ones (day
-        // 2003, bench/README.md). On a day with more jobs than room, fewer left out
-        // always wins: a price would rather leave out three stops near the depot
-        // than one far away (day 5009 left 4 out instead of 2, session 8).
-        let noise = -temperature * rng.random::<f64>().max(f64::MIN_POSITIVE).ln();
-        let priced = best.unassigned.is_empty();
-        let accept = if priced {
-            penalty.value(m, &candidate) < penalty.value(m, &current) + noise
-        } else {
-            match candidate.unassigned.len().cmp(&current.unassigned.len()) {
-                std::cmp::Ordering::Less => true,
-                std::cmp::Ordering::Greater => false,
-                std::cmp::Ordering::Equal => (candidate.cost as f64) < current.cost as f64 + noise,
-            }
-        };
-        if accept {
-            std::mem::swap(&mut current, &mut candidate);
-            if current.better_than(&best) {
-                best.clone_from(&current);
-            }
-        }
-        if priced {
-            penalty.record(!current.unassigned.is_empty());
-        }
+        chain.step(m, temperature, &mut rng, &mut removed);
     }
+    let mut best = chain.best;
     super::polish::polish(m, &mut best, 100);
     best
 }

@@ -567,8 +567,20 @@ fn a_child_of_two_plans_is_feasible_and_mostly_complete() {
     use rand::SeedableRng;
     use rand::rngs::SmallRng;
     let (problem, model, options) = day_16_for(300);
-    let a = search::run(&model, &options, 1, true, None);
-    let b = search::run(&model, &options, 2, true, None);
+    let a = search::run(
+        &model,
+        &options,
+        1,
+        search::Start::Empty { hot: true },
+        None,
+    );
+    let b = search::run(
+        &model,
+        &options,
+        2,
+        search::Start::Empty { hot: true },
+        None,
+    );
     let routes = |s: &search::Solution| -> Vec<Vec<usize>> {
         s.routes.iter().map(|r| r.jobs.clone()).collect()
     };
@@ -625,7 +637,13 @@ fn the_price_of_left_out_stops_rises_while_the_search_dwells_on_them_and_falls_w
 #[test]
 fn a_plan_with_stops_left_out_is_priced_by_their_round_trips() {
     let (problem, model, options) = day_16_for(200);
-    let mut plan = search::run(&model, &options, 1, true, None);
+    let mut plan = search::run(
+        &model,
+        &options,
+        1,
+        search::Start::Empty { hot: true },
+        None,
+    );
     assert!(plan.unassigned.is_empty(), "a complete plan");
     let penalty = search::Penalty::new();
     assert_eq!(
@@ -646,5 +664,86 @@ fn a_plan_with_stops_left_out_is_priced_by_their_round_trips() {
     assert_eq!(
         penalty.value(&model, &plan),
         (plan.cost + round_trip) as f64
+    );
+}
+
+#[test]
+fn every_sequential_insertion_serves_a_roomy_day_feasibly_and_the_rules_differ() {
+    let (problem, model, _) = day_16_for(1);
+    let mut plans = Vec::new();
+    for opening in construct::OPENINGS {
+        for lambda in construct::LAMBDAS {
+            let s = construct::construct(&model, opening, lambda);
+            let plan = model.to_plan(&problem, &s);
+            check(&problem, &plan).expect("a constructed plan is feasible");
+            assert!(
+                plan.unassigned.is_empty(),
+                "{opening:?} λ={lambda}: all served"
+            );
+            assert_eq!(s.cost, plan.driving(), "the cost is the driving time");
+            let routes: Vec<Vec<usize>> = s.routes.iter().map(|r| r.jobs.clone()).collect();
+            plans.push(routes);
+        }
+    }
+    plans.sort();
+    plans.dedup();
+    assert!(
+        plans.len() >= 10,
+        "only {} different plans of 20",
+        plans.len()
+    );
+}
+
+#[test]
+fn sequential_insertion_leaves_out_what_does_not_fit_and_opens_routes_with_the_seed_rule() {
+    // One van for two stops on opposite sides with the same tight window: one fits.
+    let mut a = job(1, 1, JobKind::Delivery, 1);
+    let mut b = job(2, 2, JobKind::Delivery, 1);
+    a.window = (100, 110);
+    b.window = (100, 110);
+    let problem = Problem {
+        matrix: matrix(&[(0, 0), (100, 0), (-100, 0)]),
+        vehicles: vec![van(1, 5)],
+        jobs: vec![a, b],
+    };
+    let model = model::Model::new(&problem, Objective::Distance).expect("valid");
+    let s = construct::construct(&model, construct::Opening::None, 0.0);
+    assert_eq!(s.unassigned.len(), 1);
+    check(&problem, &model.to_plan(&problem, &s)).expect("feasible");
+
+    // Far and near stops on a line, a van each taking one: the furthest-first rule
+    // opens the first van's route at the far stop.
+    let problem = Problem {
+        matrix: matrix(&[(0, 0), (10, 0), (500, 0)]),
+        vehicles: vec![van(1, 1), van(2, 1)],
+        jobs: vec![
+            job(1, 1, JobKind::Delivery, 1),
+            job(2, 2, JobKind::Delivery, 1),
+        ],
+    };
+    let model = model::Model::new(&problem, Objective::Distance).expect("valid");
+    let far = construct::construct(&model, construct::Opening::Furthest, 0.0);
+    assert_eq!(far.routes[0].jobs, vec![1]);
+    let near = construct::construct(&model, construct::Opening::Nearest, 0.0);
+    assert_eq!(near.routes[0].jobs, vec![0]);
+}
+
+#[test]
+fn the_search_from_sequential_insertion_improves_on_its_start_and_stays_feasible() {
+    let (problem, model, options) = day_16_for(2_000);
+    let start = construct::best(&model);
+    assert!(
+        start.unassigned.is_empty(),
+        "day 16 has room for every stop"
+    );
+    let s = search::run(&model, &options, 3, search::Start::Constructed, None);
+    let plan = model.to_plan(&problem, &s);
+    check(&problem, &plan).expect("feasible");
+    assert!(plan.unassigned.is_empty());
+    assert!(
+        s.cost < start.cost,
+        "the search improves the insertion plan: {} -> {}",
+        start.cost,
+        s.cost
     );
 }
