@@ -38,7 +38,7 @@ pub(crate) const LAMBDAS: [f64; 4] = [0.0, 0.5, 1.0, 1.5];
 
 /// The best of the plans of every opening rule and λ (fewer left out first, then
 /// cost). All twenty take 10-25 ms on 110-135 stops; polishing each before choosing
-/// took ten times as long and chose no better start for the search.
+/// took ten times as long and did no better on five hard days (bench/README.md).
 pub(crate) fn best(m: &Model) -> Solution {
     let mut best = construct(m, OPENINGS[0], LAMBDAS[0]);
     for opening in OPENINGS {
