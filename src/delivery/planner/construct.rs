@@ -40,16 +40,15 @@ pub(crate) const LAMBDAS: [f64; 4] = [0.0, 0.5, 1.0, 1.5];
 /// cost). All twenty take 10-25 ms on 110-135 stops; polishing each before choosing
 /// took ten times as long and did no better on five hard days (bench/README.md).
 pub(crate) fn best(m: &Model) -> Solution {
-    let mut best = construct(m, OPENINGS[0], LAMBDAS[0]);
-    for opening in OPENINGS {
-        for lambda in LAMBDAS {
-            let s = construct(m, opening, lambda);
-            if s.better_than(&best) {
-                best = s;
-            }
-        }
-    }
-    best
+    OPENINGS
+        .iter()
+        .flat_map(|&opening| {
+            LAMBDAS
+                .iter()
+                .map(move |&lambda| construct(m, opening, lambda))
+        })
+        .min_by_key(|s| (s.unassigned_count(), s.cost))
+        .unwrap_or_else(|| Solution::empty(m))
 }
 
 /// A feasible plan by sequential insertion; jobs that fit nowhere are left

@@ -142,17 +142,22 @@ fn no_vans_means_no_vehicle_for_anyone() {
     assert_eq!(plan.unassigned[0].reason, Reason::NoVehicle);
 }
 
-#[test]
-fn two_stops_with_the_same_tight_window_far_apart_leave_one_without_room() {
+/// One van, two stops on opposite sides with the same tight window: only one fits.
+fn tight_windows_far_apart() -> Problem {
     let mut a = job(1, 1, JobKind::Delivery, 1);
     let mut b = job(2, 2, JobKind::Delivery, 1);
     a.window = (100, 110);
     b.window = (100, 110);
-    let problem = Problem {
+    Problem {
         matrix: matrix(&[(0, 0), (100, 0), (-100, 0)]),
         vehicles: vec![van(1, 5)],
         jobs: vec![a, b],
-    };
+    }
+}
+
+#[test]
+fn two_stops_with_the_same_tight_window_far_apart_leave_one_without_room() {
+    let problem = tight_windows_far_apart();
     let plan = planned(&problem);
     assert_eq!(plan.routes.len(), 1);
     assert_eq!(plan.unassigned.len(), 1);
@@ -696,16 +701,7 @@ fn every_sequential_insertion_serves_a_roomy_day_feasibly_and_the_rules_differ()
 
 #[test]
 fn sequential_insertion_leaves_out_what_does_not_fit_and_opens_routes_with_the_seed_rule() {
-    // One van for two stops on opposite sides with the same tight window: one fits.
-    let mut a = job(1, 1, JobKind::Delivery, 1);
-    let mut b = job(2, 2, JobKind::Delivery, 1);
-    a.window = (100, 110);
-    b.window = (100, 110);
-    let problem = Problem {
-        matrix: matrix(&[(0, 0), (100, 0), (-100, 0)]),
-        vehicles: vec![van(1, 5)],
-        jobs: vec![a, b],
-    };
+    let problem = tight_windows_far_apart();
     let model = model::Model::new(&problem, Objective::Distance).expect("valid");
     let s = construct::construct(&model, construct::Opening::None, 0.0);
     assert_eq!(s.unassigned.len(), 1);
