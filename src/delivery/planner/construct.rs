@@ -111,7 +111,7 @@ pub(crate) fn construct(m: &Model, opening: Opening, lambda: f64) -> Solution {
     }
     debug_assert!(open.iter().all(|&j| s.route_of[j] == NOT_ROUTED));
     s.unassigned = open;
-    s.cost = s.routes.iter().map(|r| r.cost).sum();
+    s.total();
     s
 }
 

@@ -68,7 +68,7 @@ pub(crate) fn crossover(
         }
         child.place(r);
     }
-    recreate(m, &mut child, removed, rng);
+    recreate(m, &mut child, removed, rng, None);
     polish(m, &mut child, 100);
     child
 }

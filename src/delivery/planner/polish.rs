@@ -26,7 +26,7 @@ pub(crate) fn polish(m: &Model, s: &mut Solution, max_rounds: usize) {
     for r in 0..s.routes.len() {
         s.place(r);
     }
-    s.cost = s.routes.iter().map(|r| r.cost).sum();
+    s.total();
 }
 
 /// Segment swaps between every two routes (`exchange.rs`); true when any helped.

@@ -27,6 +27,13 @@ struct Position {
     /// delivery raises the load before its stop, a pickup after it.
     pre_max: i64,
     suf_max: i64,
+    /// Latest arrival that keeps every later window, ignoring the shift's end: the
+    /// check of an insertion that may run over the shift (`insertion_overtime`).
+    free: i64,
+    /// The arrival back at the end as a function of the arrival here, `max(arrival +
+    /// tail, floor)`: the driving and service from here on, and the waits for windows.
+    tail: i64,
+    floor: i64,
 }
 
 #[derive(Debug)]
@@ -35,6 +42,9 @@ pub(crate) struct RouteState {
     pub jobs: Vec<usize>,
     at: Vec<Position>,
     pub cost: i64,
+    /// Seconds the route ends after the shift: 0 in every plan the search keeps as
+    /// its best; only the annealing's current plan may run over (`search::Overtime`).
+    pub overtime: i64,
 }
 
 impl Clone for RouteState {
@@ -50,6 +60,7 @@ impl Clone for RouteState {
         self.jobs.clone_from(&o.jobs);
         self.at.clone_from(&o.at);
         self.cost = o.cost;
+        self.overtime = o.overtime;
     }
 }
 
@@ -60,6 +71,7 @@ impl RouteState {
             jobs: Vec::new(),
             at: Vec::new(),
             cost: 0,
+            overtime: 0,
         }
     }
 
@@ -115,17 +127,30 @@ impl RouteState {
             ..Position::default()
         });
         self.cost = if n == 0 { 0 } else { cost };
+        self.overtime = (self.at[n + 1].start - v.close).max(0);
 
         // Backward: `load` is the load leaving each position, undone stop by stop.
         let (mut top, mut next_latest, mut next_loc) = (load, v.close, v.end);
-        for here in self.at[..=n].iter_mut().rev() {
-            here.latest = here
-                .late
-                .min(next_latest - m.t(here.loc, next_loc) - here.serv);
+        let (mut next_free, mut next_tail, mut next_floor) = (i64::MAX / 4, 0, v.open);
+        self.at[n + 1].free = next_free;
+        self.at[n + 1].floor = next_floor;
+        for (k, here) in self.at[..=n].iter_mut().enumerate().rev() {
+            let leg = m.t(here.loc, next_loc);
+            here.latest = here.late.min(next_latest - leg - here.serv);
             top = top.max(load);
             here.suf_max = top;
             load -= here.net;
+            // Arrival-based: the wait for this stop's window is in `floor`.
+            let early = if k == 0 {
+                v.open
+            } else {
+                m.job[self.jobs[k - 1]].early
+            };
+            here.free = here.late.min(next_free - leg - here.serv);
+            here.tail = here.serv + leg + next_tail;
+            here.floor = (early + here.tail).max(next_floor);
             (next_latest, next_loc) = (here.latest, here.loc);
+            (next_free, next_tail, next_floor) = (here.free, here.tail, here.floor);
         }
     }
 
@@ -135,10 +160,42 @@ impl RouteState {
 
     /// The added cost of serving `j` between positions `p` and `p + 1` when it is
     /// below `bound`; None when it is not, or when it breaks a window, the shift or
-    /// the capacity. The cost is three matrix reads and most places lose on it
-    /// against the best place so far, so it is looked at before the schedule.
+    /// the capacity.
     #[inline]
     pub fn insertion_below(&self, m: &Model, j: usize, p: usize, bound: i64) -> Option<i64> {
+        let (delta, arrival) = self.screen(m, j, p, bound)?;
+        (arrival <= self.at[p + 1].latest).then_some(delta)
+    }
+
+    /// As [`Self::insertion_below`], but the route may end after the shift: the added
+    /// cost includes `weight` per second of added overtime. Windows and capacity stay
+    /// hard.
+    #[inline]
+    pub fn insertion_overtime(
+        &self,
+        m: &Model,
+        j: usize,
+        p: usize,
+        bound: i64,
+        weight: f64,
+    ) -> Option<i64> {
+        let (delta, arrival) = self.screen(m, j, p, bound)?;
+        let next = &self.at[p + 1];
+        if arrival > next.free {
+            return None;
+        }
+        let back = (arrival + next.tail).max(next.floor);
+        let overtime = (back - m.vehicles[self.vehicle].close).max(0);
+        let total = delta + (weight * (overtime - self.overtime) as f64).round() as i64;
+        (total < bound).then_some(total)
+    }
+
+    /// What both insertion checks share: the added cost when below `bound`, the load
+    /// and `j`'s own window allow it, with the arrival at position `p + 1` after it.
+    /// The cost is three matrix reads and most places lose on it against the best
+    /// place so far, so it is looked at before the schedule.
+    #[inline]
+    fn screen(&self, m: &Model, j: usize, p: usize, bound: i64) -> Option<(i64, i64)> {
         let (here, next, job) = (&self.at[p], &self.at[p + 1], &m.job[j]);
         let (a, b, u) = (here.loc, next.loc, job.loc);
         // An unused vehicle costs nothing, so opening one pays both legs in full.
@@ -152,10 +209,10 @@ impl RouteState {
             return None;
         }
         let begin = (here.start + here.serv + m.t(a, u)).max(job.early);
-        if begin > job.late || begin + job.service + m.t(u, b) > next.latest {
+        if begin > job.late {
             return None;
         }
-        Some(delta)
+        Some((delta, begin + job.service + m.t(u, b)))
     }
 
     /// The cost saved by taking out the job at position `k` (1..=len), or None when

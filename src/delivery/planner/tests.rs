@@ -363,6 +363,14 @@ fn a_vrplib_instance_is_read_in_tenths_and_solved() {
 /// Replays `jobs` on `vehicle` from scratch: the route's cost, or None when a window,
 /// the shift or the capacity breaks. Written apart from `RouteState`'s caches.
 fn replayed_cost(problem: &Problem, vehicle: usize, jobs: &[usize]) -> Option<i64> {
+    let (cost, back) = replayed(problem, vehicle, jobs)?;
+    (back <= problem.vehicles[vehicle].shift.1).then_some(cost)
+}
+
+/// Replays `jobs` on `vehicle` leaving at the shift's start, the shift's end not
+/// enforced: the route's cost and its arrival back, or None when a window or the
+/// capacity breaks.
+fn replayed(problem: &Problem, vehicle: usize, jobs: &[usize]) -> Option<(i64, i64)> {
     let v = &problem.vehicles[vehicle];
     let m = &problem.matrix;
     let mut load: i64 = jobs
@@ -389,13 +397,32 @@ fn replayed_cost(problem: &Problem, vehicle: usize, jobs: &[usize]) -> Option<i6
         at = job.location;
     }
     let back = time + m.duration(at, v.end);
-    (back <= v.shift.1).then_some(cost + m.duration(at, v.end))
+    Some((cost + m.duration(at, v.end), back))
+}
+
+/// The jobs `0..n` in random order, and a route of them appended in that order while
+/// `keeps` holds.
+fn random_route(
+    rng: &mut rand::rngs::SmallRng,
+    n: usize,
+    keeps: impl Fn(&[usize]) -> bool,
+) -> (Vec<usize>, Vec<usize>) {
+    use rand::seq::SliceRandom;
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(rng);
+    let mut jobs = Vec::new();
+    for &j in &order {
+        jobs.push(j);
+        if !keeps(&jobs) {
+            jobs.pop();
+        }
+    }
+    (order, jobs)
 }
 
 #[test]
 fn the_cached_insertion_check_agrees_with_replaying_the_route() {
     use rand::rngs::SmallRng;
-    use rand::seq::SliceRandom;
     use rand::{Rng, SeedableRng};
 
     let mut rng = SmallRng::seed_from_u64(11);
@@ -410,16 +437,10 @@ fn the_cached_insertion_check_agrees_with_replaying_the_route() {
     let model = model::Model::new(&problem, Objective::Duration).expect("valid");
     let (mut checked, mut feasible) = (0, 0);
     for _ in 0..40 {
-        // A random feasible route: jobs appended in random order while it stays so.
-        let mut order: Vec<usize> = (0..problem.jobs.len()).collect();
-        order.shuffle(&mut rng);
-        let mut jobs = Vec::new();
-        for &j in &order {
-            jobs.push(j);
-            if replayed_cost(&problem, 0, &jobs).is_none() {
-                jobs.pop();
-            }
-        }
+        // A random feasible route.
+        let (order, jobs) = random_route(&mut rng, problem.jobs.len(), |jobs| {
+            replayed_cost(&problem, 0, jobs).is_some()
+        });
         let mut route = route::RouteState::new(&model, 0);
         route.jobs.clone_from(&jobs);
         route.update(&model);
@@ -442,6 +463,65 @@ fn the_cached_insertion_check_agrees_with_replaying_the_route() {
     assert!(
         feasible > 100 && checked - feasible > 100,
         "{feasible}/{checked}"
+    );
+}
+
+#[test]
+fn the_insertion_check_with_overtime_agrees_with_replaying_the_route() {
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+
+    let mut rng = SmallRng::seed_from_u64(12);
+    let mut problem = bench::generate_day(5);
+    // A short shift that most routes run over, windows with waiting, a tight load.
+    problem.vehicles[0].capacity = 12;
+    problem.vehicles[0].shift = (27_000, 27_000 + 2 * 3600);
+    for j in &mut problem.jobs {
+        let open = 27_000 + rng.random_range(0..4 * 3600);
+        j.window = (open, open + rng.random_range(1800..4 * 3600));
+    }
+    let model = model::Model::new(&problem, Objective::Duration).expect("valid");
+    let close = problem.vehicles[0].shift.1;
+    let overtime = |back: i64| (back - close).max(0);
+    let weight = 2.5;
+    let (mut checked, mut late, mut refused) = (0, 0, 0);
+    for _ in 0..40 {
+        // A random route that keeps windows and load, and may end after the shift.
+        let (order, mut jobs) = random_route(&mut rng, problem.jobs.len(), |jobs| {
+            replayed(&problem, 0, jobs).is_some()
+        });
+        // Short ones end within the shift.
+        jobs.truncate(rng.random_range(0..=jobs.len()));
+        let mut route = route::RouteState::new(&model, 0);
+        route.jobs.clone_from(&jobs);
+        route.update(&model);
+        let (base, back) = replayed(&problem, 0, &jobs).expect("built within windows");
+        assert_eq!(
+            route.overtime,
+            if jobs.is_empty() { 0 } else { overtime(back) }
+        );
+        for &j in order.iter().filter(|j| !jobs.contains(j)) {
+            for p in 0..=jobs.len() {
+                let mut with = jobs.clone();
+                with.insert(p, j);
+                let expected = replayed(&problem, 0, &with).map(|(cost, new_back)| {
+                    let added = if jobs.is_empty() { cost } else { cost - base };
+                    let more = overtime(new_back) - route.overtime;
+                    added + (weight * more as f64).round() as i64
+                });
+                let cached = route.insertion_overtime(&model, j, p, i64::MAX, weight);
+                assert_eq!(cached, expected, "job {j} at {p} into {jobs:?}");
+                checked += 1;
+                refused += usize::from(expected.is_none());
+                late +=
+                    usize::from(replayed_cost(&problem, 0, &with).is_none() && expected.is_some());
+            }
+        }
+    }
+    // Refused, accepted within the shift and accepted over it all occur often.
+    assert!(
+        refused > 100 && late > 100 && checked - refused - late > 100,
+        "{refused} refused, {late} over the shift, of {checked}"
     );
 }
 
@@ -474,6 +554,35 @@ fn a_large_day_uses_the_neighbour_insertions_and_stays_feasible_and_complete() {
     let plan = solve(&problem, &options).expect("solves");
     check(&problem, &plan).expect("feasible");
     assert!(plan.unassigned.is_empty(), "{:?}", plan.unassigned);
+}
+
+#[test]
+fn a_day_whose_shift_binds_ends_every_route_within_it_though_the_search_may_run_over() {
+    // Six-hour shifts for three vans: every stop fits, the routes press against the
+    // shift's end, and the annealing passes through plans that run over it (depot
+    // days price overtime rather than forbid it); the plan it returns must not.
+    // Without the rule that only a plan within every shift becomes the best, this
+    // plan ends 11 s late.
+    let hours = 6;
+    let mut problem = bench::generate_day(3);
+    for v in &mut problem.vehicles {
+        v.shift = (27_000, 27_000 + hours * 3600);
+    }
+    for j in &mut problem.jobs {
+        j.window.1 = j.window.1.min(27_000 + hours * 3600);
+    }
+    let options = Options {
+        objective: Objective::Duration,
+        ..quick()
+    };
+    let plan = solve(&problem, &options).expect("solves");
+    assert!(plan.unassigned.is_empty(), "{:?}", plan.unassigned);
+    check(&problem, &plan).expect("every route within its shift");
+    let close = 27_000 + hours * 3600;
+    assert!(
+        plan.routes.iter().any(|r| r.arrival > close - 600),
+        "the shift binds: some route ends in its last ten minutes"
+    );
 }
 
 /// Two stops to the west (jobs 0 near, 1 far) and two to the east (2 near, 3 far) of
