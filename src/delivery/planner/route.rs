@@ -43,7 +43,7 @@ pub(crate) struct RouteState {
     at: Vec<Position>,
     pub cost: i64,
     /// Seconds the route ends after the shift: 0 in every plan the search keeps as
-    /// its best; only the annealing's current plan may run over (`search::Overtime`).
+    /// its best; only the annealing's current plan may run over (`search::OVERTIME_SHARE`).
     pub overtime: i64,
 }
 

@@ -65,7 +65,7 @@ pub(crate) struct Solution {
     /// Jobs the search still tries to place (not the excluded ones).
     pub unassigned: Vec<usize>,
     pub cost: i64,
-    /// Seconds the routes end after their shifts, summed (see `Overtime`).
+    /// Seconds the routes end after their shifts, summed (see `OVERTIME_SHARE`).
     pub overtime: i64,
 }
 
@@ -232,7 +232,7 @@ impl Chain {
     ) {
         let priced = self.best.unassigned.is_empty();
         // Once a complete plan is known, routes may also run over their shift at the
-        // overtime price (`Overtime`), as hybrid genetic search relaxes time windows.
+        // overtime price (`OVERTIME_SHARE`), as hybrid genetic search relaxes time windows.
         let overtime = (relax && priced).then_some(self.overtime.weight);
         self.candidate.clone_from(&self.current);
         ruin(m, &mut self.candidate, removed, rng);
@@ -372,11 +372,11 @@ pub(crate) fn run(
 /// The price of leaving jobs out, per unit of `Model::price`, adapted to the day like
 /// the penalties of hybrid genetic search (Vidal 2022): raised while the chain spends
 /// more than [`INCOMPLETE_SHARE`] of its iterations in plans with jobs left out,
-/// lowered while it spends less. [`Penalty::overtime`] makes the same kind of price
-/// for a second of a route's end after its shift. A fixed price sits near a cliff: at a quarter of a
+/// lowered while it spends less. A fixed price sits near a cliff: at a quarter of a
 /// round trip the chain spent 15-57 % of day 2003 there, at 0.15 it never came back
 /// (bench/README.md, session 7). The best plan is still only ever replaced by one
-/// with no more jobs left out.
+/// with no more jobs left out. [`Penalty::overtime`] is the same kind of price for
+/// each second a route ends after its shift.
 #[derive(Debug)]
 pub(super) struct Penalty {
     pub weight: f64,
