@@ -383,7 +383,8 @@ pub(super) struct Penalty {
     /// Share of iterations the chain should spend in the priced state.
     target: f64,
     seen: u32,
-    incomplete: u32,
+    /// Iterations of the window that ended in the priced state.
+    priced: u32,
 }
 
 /// Share of iterations the chain should spend in plans with jobs left out.
@@ -410,7 +411,7 @@ impl Penalty {
             weight: 1.0,
             target: INCOMPLETE_SHARE,
             seen: 0,
-            incomplete: 0,
+            priced: 0,
         }
     }
 
@@ -421,7 +422,7 @@ impl Penalty {
             weight: 1.0,
             target: OVERTIME_SHARE,
             seen: 0,
-            incomplete: 0,
+            priced: 0,
         }
     }
 
@@ -432,15 +433,15 @@ impl Penalty {
         s.cost as f64 + self.weight * missing as f64
     }
 
-    /// Counts one iteration that ended in a plan with (or without) jobs left out, and
+    /// Counts one iteration that ended in the priced state (jobs left out, or overtime) or not, and
     /// every [`PENALTY_WINDOW`] iterations moves the weight towards the target share.
-    pub fn record(&mut self, incomplete: bool) {
+    pub fn record(&mut self, priced: bool) {
         self.seen += 1;
-        self.incomplete += u32::from(incomplete);
+        self.priced += u32::from(priced);
         if self.seen < PENALTY_WINDOW {
             return;
         }
-        let share = f64::from(self.incomplete) / f64::from(self.seen);
+        let share = f64::from(self.priced) / f64::from(self.seen);
         if share > self.target + 0.05 {
             self.weight *= 1.2;
         } else if share < self.target - 0.05 {
@@ -448,7 +449,7 @@ impl Penalty {
         }
         self.weight = self.weight.clamp(WEIGHT_RANGE.0, WEIGHT_RANGE.1);
         self.seen = 0;
-        self.incomplete = 0;
+        self.priced = 0;
     }
 }
 
