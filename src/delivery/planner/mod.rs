@@ -39,7 +39,13 @@
 //! one more from the best plan of sequential insertion (`construct.rs`, the
 //! heuristics VROOM starts from: a different sampler of route structures); at half, 70% and 85% of the budget each breeds ten children from
 //! its best plan and the other's (a route-based crossover, `crossover.rs`), takes over
-//! the better plan, and the best plan wins. See `search.rs`. An insertion is checked in
+//! the better plan, and the best plan wins. In the second half of a depot day's budget
+//! each search also kicks its best plan four times: it empties one route and takes
+//! the inner stops off the far routes, reinserts them furthest first, and anneals
+//! that plan cool in a chain of its own for 8 % of the budget, keeping it if it ends
+//! better — the hard days have two route structures (e.g. four far routes and two
+//! local ones against three and three) that the annealing does not cross between
+//! by itself. See `search.rs`. An insertion is checked in
 //! constant time from each route's cached schedule (earliest starts forward, latest
 //! feasible starts backward, load prefix/suffix maxima: `route.rs`), and on larger
 //! days only the places beside a stop's 12 nearest neighbours and at the ends of each

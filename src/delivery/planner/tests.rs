@@ -852,3 +852,117 @@ fn the_search_from_sequential_insertion_improves_on_its_start_and_stays_feasible
         s.cost
     );
 }
+
+/// Three vans from a depot at the origin: one west to 100 and 1000, one east to 150
+/// and 900, one local to 10 and 20 north (job indices 0-5 in that order).
+fn two_far_routes_and_a_local_one() -> (Problem, model::Model, search::Solution) {
+    let problem = Problem {
+        matrix: matrix(&[
+            (0, 0),
+            (-100, 0),
+            (-1000, 0),
+            (150, 0),
+            (900, 0),
+            (0, 10),
+            (0, 20),
+        ]),
+        vehicles: vec![van(1, 10), van(2, 10), van(3, 10)],
+        jobs: (1..=6)
+            .map(|i| job(i, i as usize, JobKind::Delivery, 1))
+            .collect(),
+    };
+    let model = model::Model::new(&problem, Objective::Duration).expect("valid");
+    let mut s = search::Solution::empty(&model);
+    for (r, jobs) in [vec![0, 1], vec![2, 3], vec![4, 5]].into_iter().enumerate() {
+        for &j in &jobs {
+            s.route_of[j] = r as u32;
+        }
+        s.routes[r].jobs = jobs;
+        s.routes[r].update(&model);
+        s.place(r);
+    }
+    s.unassigned.clear();
+    s.total();
+    (problem, model, s)
+}
+
+#[test]
+fn the_radial_ruin_empties_one_route_and_takes_the_inner_stops_off_the_far_ones() {
+    use rand::SeedableRng;
+    use rand::rngs::SmallRng;
+    let (_, model, plan) = two_far_routes_and_a_local_one();
+    let mut emptied_seen = [false; 3];
+    for seed in 0..40 {
+        let mut s = plan.clone();
+        let mut removed = Vec::new();
+        search::radial_ruin(
+            &model,
+            &mut s,
+            &mut removed,
+            &mut SmallRng::seed_from_u64(seed),
+        );
+        let emptied: Vec<usize> = (0..3).filter(|&r| s.routes[r].jobs.is_empty()).collect();
+        assert_eq!(emptied.len(), 1, "exactly one route is emptied");
+        let e = emptied[0];
+        emptied_seen[e] = true;
+        // The day's median distance is 150: the west and east routes go far (furthest
+        // over 300) and lose the stops under half their furthest; the local one (20)
+        // keeps its stops unless it is the emptied one.
+        let mut expected: Vec<usize> = plan.routes[e].jobs.clone();
+        for (r, inner) in [(0, 0), (1, 2)] {
+            if r != e {
+                expected.push(inner);
+                assert_eq!(
+                    s.routes[r].jobs,
+                    vec![inner + 1],
+                    "route {r} keeps its far stop"
+                );
+            }
+        }
+        if e != 2 {
+            assert_eq!(
+                s.routes[2].jobs,
+                vec![4, 5],
+                "the local route is left alone"
+            );
+        }
+        removed.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(removed, expected);
+        for &j in &removed {
+            assert_eq!(s.route_of[j], search::NOT_ROUTED);
+        }
+    }
+    assert_eq!(emptied_seen, [true; 3], "any route may be the emptied one");
+}
+
+#[test]
+fn a_kicked_plan_serves_every_stop_of_a_roomy_day_within_every_shift() {
+    use rand::SeedableRng;
+    use rand::rngs::SmallRng;
+    let (problem, model, _) = day_16_for(300);
+    let best = construct::best(&model);
+    assert_eq!(best.unassigned_count(), 0, "day 16 has room for every stop");
+    let mut rng = SmallRng::seed_from_u64(3);
+    let mut removed = Vec::new();
+    for _ in 0..10 {
+        let kicked = search::kick(&model, &best, &mut rng, &mut removed);
+        let plan = model.to_plan(&problem, &kicked);
+        check(&problem, &plan).expect("the kicked plan is feasible");
+        assert!(plan.unassigned.is_empty(), "{:?}", plan.unassigned);
+        assert_eq!(kicked.overtime, 0);
+        assert_eq!(kicked.cost, plan.driving());
+        assert_ne!(
+            kicked
+                .routes
+                .iter()
+                .map(|r| r.jobs.clone())
+                .collect::<Vec<_>>(),
+            best.routes
+                .iter()
+                .map(|r| r.jobs.clone())
+                .collect::<Vec<_>>(),
+            "the kick reshapes the plan"
+        );
+    }
+}
