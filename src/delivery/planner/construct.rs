@@ -99,8 +99,7 @@ pub(crate) fn construct(m: &Model, opening: Opening, lambda: f64) -> Solution {
             };
             let j = open.swap_remove(k);
             let route = &mut s.routes[r];
-            route.jobs.insert(p, j);
-            route.update(m);
+            route.insert(m, p, j);
         }
     }
     for r in 0..s.routes.len() {

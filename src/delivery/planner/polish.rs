@@ -180,8 +180,7 @@ fn relocate(m: &Model, s: &mut Solution) -> bool {
                 Some((_, b, p)) => {
                     s.routes[a].jobs.remove(pos);
                     s.routes[a].update(m);
-                    s.routes[b].jobs.insert(p, j);
-                    s.routes[b].update(m);
+                    s.routes[b].insert(m, p, j);
                     s.route_of[j] = b as u32;
                     improved = true;
                 }

@@ -109,7 +109,12 @@ impl Solution {
 
     /// Records the positions of route `r`'s jobs after the route changed.
     pub fn place(&mut self, r: usize) {
-        for (k, &j) in self.routes[r].jobs.iter().enumerate() {
+        self.place_from(r, 0);
+    }
+
+    /// As [`Self::place`] when only the jobs from index `first` on moved.
+    pub fn place_from(&mut self, r: usize, first: usize) {
+        for (k, &j) in self.routes[r].jobs.iter().enumerate().skip(first) {
             self.pos_of[j] = k as u32 + 1;
         }
     }
@@ -628,11 +633,9 @@ fn insert_all(
         }
         match best {
             Some((_, r, p)) => {
-                let route = &mut s.routes[r];
-                route.jobs.insert(p, j);
-                route.update(m);
+                s.routes[r].insert(m, p, j);
                 s.route_of[j] = r as u32;
-                s.place(r);
+                s.place_from(r, p);
             }
             None => s.unassigned.push(j),
         }

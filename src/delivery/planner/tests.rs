@@ -467,6 +467,30 @@ fn the_cached_insertion_check_agrees_with_replaying_the_route() {
 }
 
 #[test]
+fn a_stop_inserted_into_a_route_leaves_the_same_caches_as_recomputing_it() {
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+
+    let mut rng = SmallRng::seed_from_u64(12);
+    let mut problem = bench::generate_day(5);
+    // Waits, a binding shift and mixed loads, so every cached value has work to do.
+    problem.vehicles[0].shift = (27_000, 27_000 + 3 * 3600);
+    for j in &mut problem.jobs {
+        let open = 27_000 + rng.random_range(0..3 * 3600);
+        j.window = (open, open + rng.random_range(600..7200));
+    }
+    let model = model::Model::new(&problem, Objective::Duration).expect("valid");
+    for _ in 0..20 {
+        let mut route = route::RouteState::new(&model, 0);
+        for j in 0..rng.random_range(1..problem.jobs.len()) {
+            let p = rng.random_range(0..=route.len());
+            route.insert(&model, p, j);
+            assert!(route.caches_are_fresh(&model), "job {j} at {p}");
+        }
+    }
+}
+
+#[test]
 fn the_insertion_check_with_overtime_agrees_with_replaying_the_route() {
     use rand::rngs::SmallRng;
     use rand::{Rng, SeedableRng};
