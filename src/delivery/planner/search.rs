@@ -745,15 +745,25 @@ fn near_insertion(
         return None;
     }
     let mut best: Option<(i64, usize, usize)> = None;
-    let mut consider = |r: usize, p: usize, rng: &mut SmallRng| {
+    // A function rather than a closure: the compiler left the closure out of line,
+    // and this is the search's innermost loop.
+    #[inline(always)]
+    fn consider(
+        (m, s, j, overtime): (&Model, &Solution, usize, Option<f64>),
+        best: &mut Option<(i64, usize, usize)>,
+        r: usize,
+        p: usize,
+        rng: &mut SmallRng,
+    ) {
         if blink(rng) {
             return;
         }
         let bound = best.map_or(i64::MAX, |(d, _, _)| d);
         if let Some(delta) = insertion(&s.routes[r], m, j, p, bound, overtime) {
-            best = Some((delta, r, p));
+            *best = Some((delta, r, p));
         }
-    };
+    }
+    let at = (m, s, j, overtime);
     for &near in &m.neighbours[j][..NEAR] {
         let r = s.route_of[near as usize];
         if r == NOT_ROUTED {
@@ -761,8 +771,8 @@ fn near_insertion(
         }
         let q = s.pos_of[near as usize] as usize;
         // Just before and just after the neighbour.
-        consider(r as usize, q - 1, rng);
-        consider(r as usize, q, rng);
+        consider(at, &mut best, r as usize, q - 1, rng);
+        consider(at, &mut best, r as usize, q, rng);
     }
     seen_empty.clear();
     for (r, route) in s.routes.iter().enumerate() {
@@ -770,11 +780,11 @@ fn near_insertion(
             let kind = m.vehicles[route.vehicle].kind;
             if !seen_empty.contains(&kind) {
                 seen_empty.push(kind);
-                consider(r, 0, rng);
+                consider(at, &mut best, r, 0, rng);
             }
         } else {
-            consider(r, 0, rng);
-            consider(r, route.len(), rng);
+            consider(at, &mut best, r, 0, rng);
+            consider(at, &mut best, r, route.len(), rng);
         }
     }
     best
