@@ -7,6 +7,8 @@
 //! The search uses the best of them as a second, different starting point to the
 //! annealing from an empty plan (`search::run`).
 
+use std::time::Instant;
+
 use super::model::Model;
 use super::search::{NOT_ROUTED, Solution};
 
@@ -37,15 +39,24 @@ pub(crate) const OPENINGS: [Opening; 5] = [
 pub(crate) const LAMBDAS: [f64; 4] = [0.0, 0.5, 1.0, 1.5];
 
 /// The best of the plans of every opening rule and λ (fewer left out first, then
-/// cost). All twenty take 10-25 ms on 110-135 stops; polishing each before choosing
-/// took ten times as long and did no better on five hard days (bench/README.md).
-pub(crate) fn best(m: &Model) -> Solution {
+/// cost), each polished first (`polish.rs`), as VROOM improves every one of its
+/// insertion plans by local search before it chooses. The plan that is best after
+/// polishing is often not the one best before: on day 8017 (95 stops) the search
+/// from it ended worse than VROOM in 12 of 112 runs instead of 30 (bench/README.md,
+/// session 14). The twenty take 15-30 ms, polished 150-300 ms on 95-135 stops, out
+/// of the budget of the one search that starts from here; after `deadline` (on a
+/// slow machine) the rest are left as built, so the search still has time.
+pub(crate) fn best(m: &Model, deadline: Option<Instant>) -> Solution {
     OPENINGS
         .iter()
         .flat_map(|&opening| {
-            LAMBDAS
-                .iter()
-                .map(move |&lambda| construct(m, opening, lambda))
+            LAMBDAS.iter().map(move |&lambda| {
+                let mut s = construct(m, opening, lambda);
+                if deadline.is_none_or(|d| Instant::now() < d) {
+                    super::polish::polish(m, &mut s, 100);
+                }
+                s
+            })
         })
         .min_by_key(|s| (s.unassigned_count(), s.cost))
         .unwrap_or_else(|| Solution::empty(m))

@@ -330,7 +330,15 @@ pub(crate) fn run(
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut removed = Vec::with_capacity(m.jobs);
     let mut chain = match start {
-        Start::Constructed => Chain::from(super::construct::best(m)),
+        Start::Constructed => {
+            // Polishing the insertion plans may take a quarter of the budget; runs
+            // with an iteration limit (repeatable, tests) polish them all.
+            let deadline = options
+                .max_iterations
+                .is_none()
+                .then(|| began + options.time_limit.mul_f64(0.25));
+            Chain::from(super::construct::best(m, deadline))
+        }
         Start::Empty { .. } => Chain::empty(m, &mut rng, &mut removed),
     };
     if chain.current.unassigned.is_empty() && m.jobs < 2 {
