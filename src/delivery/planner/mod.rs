@@ -37,7 +37,8 @@
 //! that adapts alike (the best plan is always within every shift). One
 //! search per thread from an empty plan, each with its own seed, and on depot days
 //! one more from the best plan of sequential insertion (`construct.rs`, the
-//! heuristics VROOM starts from: a different sampler of route structures); at half, 70% and 85% of the budget each breeds ten children from
+//! heuristics VROOM starts from, each plan polished before choosing: a different
+//! sampler of route structures); at half, 70% and 85% of the budget each breeds ten children from
 //! its best plan and the other's (a route-based crossover, `crossover.rs`), takes over
 //! the better plan, and the best plan wins. In the second half of a depot day's budget
 //! each search also kicks its best plan four times: it empties one route and takes
