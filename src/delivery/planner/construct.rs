@@ -43,9 +43,10 @@ pub(crate) const LAMBDAS: [f64; 4] = [0.0, 0.5, 1.0, 1.5];
 /// insertion plans by local search before it chooses. The plan that is best after
 /// polishing is often not the one best before: on day 8017 (95 stops) the search
 /// from it ended worse than VROOM in 12 of 112 runs instead of 30 (bench/README.md,
-/// session 14). The twenty take 15-30 ms, polished 150-300 ms on 95-135 stops, out
-/// of the budget of the one search that starts from here; after `deadline` (on a
-/// slow machine) the rest are left as built, so the search still has time.
+/// session 14). The twenty take 10-25 ms, polished about 150 ms on 95 stops and
+/// 280 ms on 135, out of the budget of the one search that starts from here; after
+/// `deadline` (on a slow machine) the rest are left as built, so the search still
+/// has time.
 pub(crate) fn best(m: &Model, deadline: Option<Instant>) -> Solution {
     OPENINGS
         .iter()
@@ -109,8 +110,7 @@ pub(crate) fn construct(m: &Model, opening: Opening, lambda: f64) -> Solution {
                 break;
             };
             let j = open.swap_remove(k);
-            let route = &mut s.routes[r];
-            route.insert(m, p, j);
+            s.routes[r].insert(m, p, j);
         }
     }
     for r in 0..s.routes.len() {

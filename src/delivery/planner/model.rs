@@ -44,7 +44,7 @@ pub(crate) struct Model {
     /// The objective's cost and the travel time of every pair of locations, side by
     /// side and in 32 bits: the insertion check reads both for the same pairs, and a
     /// 100-stop day's matrix then takes 80 KB instead of 160 (the check's reads are
-    /// most of the search's time; 6 % fewer instructions per iteration).
+    /// most of the search's time; about 9 % less CPU per iteration, session 14).
     legs: Vec<Leg>,
     pub job: Vec<JobModel>,
     pub vehicles: Vec<VehicleModel>,
