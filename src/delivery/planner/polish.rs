@@ -88,7 +88,11 @@ fn cost_of(m: &Model, vehicle: usize, jobs: &[usize]) -> i64 {
     cost + m.c(at, v.end)
 }
 
-/// Or-opt and 2-opt inside one route; true when the route got cheaper.
+/// Or-opt and 2-opt inside one route; true when the route got cheaper. Each move is
+/// screened in constant time from the route's costs up to each stop, forward and
+/// backward (a reversed segment is driven backward); only a cheaper one is built and
+/// replayed. Building every candidate to price it made a polish pass cubic in the
+/// route's length.
 fn intra(m: &Model, route: &mut RouteState, scratch: &mut Vec<usize>) -> bool {
     let n = route.jobs.len();
     if n < 3 {
@@ -96,11 +100,23 @@ fn intra(m: &Model, route: &mut RouteState, scratch: &mut Vec<usize>) -> bool {
     }
     let mut improved = false;
     let mut best = route.cost;
+    let mut path = Path::default();
     'again: loop {
         let jobs = route.jobs.clone();
-        // 2-opt: reverse jobs[i..=k].
+        path.of(m, route.vehicle, &jobs);
+        let (locs, total) = (&path.locs, path.total());
+        // 2-opt: reverse jobs[i..=k], locations a..=b.
         for i in 0..n - 1 {
             for k in i + 1..n {
+                let (a, b) = (i + 1, k + 1);
+                let screened = path.forward[a - 1] + m.c(locs[a - 1], locs[b]) + path.backward[b]
+                    - path.backward[a]
+                    + m.c(locs[a], locs[b + 1])
+                    + total
+                    - path.forward[b + 1];
+                if screened >= best {
+                    continue;
+                }
                 scratch.clear();
                 scratch.extend_from_slice(&jobs[..i]);
                 scratch.extend(jobs[i..=k].iter().rev());
@@ -111,18 +127,35 @@ fn intra(m: &Model, route: &mut RouteState, scratch: &mut Vec<usize>) -> bool {
                 }
             }
         }
-        // Or-opt: move jobs[i..i+len] to before position p of the rest.
+        // Or-opt: move jobs[i..i+len] (locations s..=e) to before position p of the rest.
         for len in 1..=3.min(n - 1) {
             for i in 0..=n - len {
-                let rest: Vec<usize> = jobs[..i].iter().chain(&jobs[i + len..]).copied().collect();
+                let (s, e) = (i + 1, i + len);
+                let taken_out = total - m.c(locs[s - 1], locs[s]) - m.c(locs[e], locs[e + 1])
+                    + m.c(locs[s - 1], locs[e + 1]);
+                // The location of the rest's job r (the start before it, the end after).
+                let rest = |r: usize| {
+                    if r < i {
+                        locs[r + 1]
+                    } else {
+                        locs[r + len + 1]
+                    }
+                };
                 for p in 0..=n - len {
                     if p == i {
                         continue;
                     }
+                    let prev = if p == 0 { locs[0] } else { rest(p - 1) };
+                    let next = rest(p);
+                    let screened =
+                        taken_out + m.c(prev, locs[s]) + m.c(locs[e], next) - m.c(prev, next);
+                    if screened >= best {
+                        continue;
+                    }
                     scratch.clear();
-                    scratch.extend_from_slice(&rest[..p]);
+                    scratch.extend(jobs[..i].iter().chain(&jobs[i + len..]).take(p));
                     scratch.extend_from_slice(&jobs[i..i + len]);
-                    scratch.extend_from_slice(&rest[p..]);
+                    scratch.extend(jobs[..i].iter().chain(&jobs[i + len..]).skip(p));
                     if try_take(m, route, scratch, &mut best) {
                         improved = true;
                         continue 'again;
@@ -131,6 +164,37 @@ fn intra(m: &Model, route: &mut RouteState, scratch: &mut Vec<usize>) -> bool {
             }
         }
         return improved;
+    }
+}
+
+/// A route's locations (start, jobs, end) with the cost up to each of them, driven
+/// forward and backward.
+#[derive(Default)]
+struct Path {
+    locs: Vec<usize>,
+    forward: Vec<i64>,
+    backward: Vec<i64>,
+}
+
+impl Path {
+    fn of(&mut self, m: &Model, vehicle: usize, jobs: &[usize]) {
+        let v = &m.vehicles[vehicle];
+        self.locs.clear();
+        self.locs.push(v.start);
+        self.locs.extend(jobs.iter().map(|&j| m.job[j].loc));
+        self.locs.push(v.end);
+        self.forward.clear();
+        self.backward.clear();
+        self.forward.push(0);
+        self.backward.push(0);
+        for (q, w) in self.locs.windows(2).enumerate() {
+            self.forward.push(self.forward[q] + m.c(w[0], w[1]));
+            self.backward.push(self.backward[q] + m.c(w[1], w[0]));
+        }
+    }
+
+    fn total(&self) -> i64 {
+        self.forward.last().copied().unwrap_or(0)
     }
 }
 
