@@ -197,10 +197,10 @@ impl Options {
 /// the call to [`solve`], so 100 stops get their plan in under a second, the issue's
 /// target), then 500 ms more per stop, at most 6 s (111 stops and up). The search
 /// needs every bit of it near 100 stops: day 8017 (95 stops) ended worse than VROOM
-/// in 14 of 100 runs at 0.86 s and in 5 at 0.95 s (interleaved). Larger days need several times the
-/// iterations of a 100-stop day to settle as far as VROOM does, which itself takes
-/// 3-5 s on them here: day 8005 (108 stops) missed once in four runs at 2.9 s
-/// (bench/README.md). The planning page shows the wait as a progress bar.
+/// in 14 of 100 runs at 0.86 s and in 5 at 0.95 s (interleaved). Larger days need
+/// several times the iterations of a 100-stop day to settle as far as VROOM does,
+/// which itself takes 3-9 s on them here (bench/README.md, session 15). The planning
+/// page shows the wait as a progress bar.
 pub fn time_limit_for(jobs: usize) -> std::time::Duration {
     let jobs = jobs as u64;
     let millis = if jobs <= 100 {
