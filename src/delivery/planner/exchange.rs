@@ -9,7 +9,7 @@
 //! moves are replayed for windows, shift and load.
 
 use super::model::Model;
-use super::polish::replay;
+use super::polish::{Path, replay};
 use super::search::Solution;
 
 /// Longest segment moved besides a route's whole tail.
@@ -57,24 +57,13 @@ impl Segment {
 
 /// Every segment of route `r` a move may take (see [`segments`]), in that order.
 fn segments_of(m: &Model, s: &Solution, r: usize, out: &mut Vec<Segment>) {
-    let v = &m.vehicles[s.routes[r].vehicle];
-    let jobs = &s.routes[r].jobs;
-    // Locations (start, jobs, end) and the cost up to each.
-    let loc = |p: usize| match p {
-        0 => v.start,
-        p if p <= jobs.len() => m.job[jobs[p - 1]].loc,
-        _ => v.end,
-    };
-    let n = jobs.len();
-    let mut prefix = Vec::with_capacity(n + 2);
-    prefix.push(0);
-    for p in 1..=n + 1 {
-        let last = prefix[p - 1];
-        prefix.push(last + m.c(loc(p - 1), loc(p)));
-    }
+    let mut path = Path::default();
+    path.of(m, s.routes[r].vehicle, &s.routes[r].jobs);
+    let (loc, prefix) = (&path.locs, &path.forward);
+    let n = s.routes[r].jobs.len();
     out.clear();
     out.extend(segments(n).map(|(i, len)| {
-        let (before, after) = (loc(i), loc(i + len + 1));
+        let (before, after) = (loc[i], loc[i + len + 1]);
         Segment {
             i,
             len,
@@ -88,8 +77,8 @@ fn segments_of(m: &Model, s: &Solution, r: usize, out: &mut Vec<Segment>) {
             bridge: m.c(before, after),
             before,
             after,
-            first: loc(i + 1),
-            last: loc(i + len),
+            first: loc[i + 1],
+            last: loc[i + len],
         }
     }));
 }

@@ -168,16 +168,16 @@ fn intra(m: &Model, route: &mut RouteState, scratch: &mut Vec<usize>) -> bool {
 }
 
 /// A route's locations (start, jobs, end) with the cost up to each of them, driven
-/// forward and backward.
+/// forward and backward (the polish's moves and `exchange.rs` screen from these).
 #[derive(Default)]
-struct Path {
-    locs: Vec<usize>,
-    forward: Vec<i64>,
-    backward: Vec<i64>,
+pub(super) struct Path {
+    pub locs: Vec<usize>,
+    pub forward: Vec<i64>,
+    pub backward: Vec<i64>,
 }
 
 impl Path {
-    fn of(&mut self, m: &Model, vehicle: usize, jobs: &[usize]) {
+    pub fn of(&mut self, m: &Model, vehicle: usize, jobs: &[usize]) {
         let v = &m.vehicles[vehicle];
         self.locs.clear();
         self.locs.push(v.start);
@@ -193,7 +193,7 @@ impl Path {
         }
     }
 
-    fn total(&self) -> i64 {
+    pub fn total(&self) -> i64 {
         self.forward.last().copied().unwrap_or(0)
     }
 }
