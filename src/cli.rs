@@ -90,7 +90,7 @@ enum BenchWhat {
         #[arg(long, default_value = "1")]
         seed: u64,
         /// Seconds per day (default: the depot's own budget, 0.95 s up to 100
-        /// stops, then 500 ms more per stop, at most 6 s).
+        /// stops, then a second more per stop, at most 10 s).
         #[arg(long)]
         time_limit: Option<f64>,
         /// Save each day's problem and our figures here (for bench/vroom_compare.py).

@@ -106,7 +106,7 @@ where
     let vehicles = store::active_vehicles(db).await?;
     let specs: Vec<_> = vehicles.iter().map(|v| store::spec_of(v, date)).collect();
     let (problem, refs) = build_problem(&stops, &specs, date);
-    // The budget grows with the day (0.95 s up to 100 stops, at most 6 s): see
+    // The budget grows with the day (0.95 s up to 100 stops, at most 10 s): see
     // `planner::time_limit_for`.
     let options = Options::for_jobs(problem.jobs.len());
     let plan = tokio::task::spawn_blocking(move || solve(&problem, &options))

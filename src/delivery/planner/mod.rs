@@ -52,7 +52,7 @@
 //! days only the places beside a stop's 12 nearest neighbours and at the ends of each
 //! route are tried, with the full scan as the fallback. The depot's time budget grows
 //! with the day ([`time_limit_for`]: 0.95 s up to 100 stops, counted from the call,
-//! then 500 ms a stop up to 6 s from 111 stops).
+//! then a second more per stop up to 10 s from 110 stops).
 //! The best plan is finally polished by plain descent (`polish.rs`): 2-opt and or-opt
 //! inside routes, relocate, and segment swaps between two routes — cross-exchange and
 //! 2-opt* (`exchange.rs`).
@@ -195,18 +195,20 @@ impl Options {
 
 /// The depot's search budget for `jobs` stops: 0.95 s up to 100 stops (counted from
 /// the call to [`solve`], so 100 stops get their plan in under a second, the issue's
-/// target), then 500 ms more per stop, at most 6 s (111 stops and up). The search
+/// target), then a second more per stop, at most 10 s (110 stops and up). The search
 /// needs every bit of it near 100 stops: day 8017 (95 stops) ended worse than VROOM
 /// in 14 of 100 runs at 0.86 s and in 5 at 0.95 s (interleaved). Larger days need
 /// several times the iterations of a 100-stop day to settle as far as VROOM does,
-/// which itself takes 3-9 s on them here (bench/README.md, session 15). The planning
-/// page shows the wait as a progress bar.
+/// which itself takes 3-11 s on them here: days 6018 (109 stops) and 8005 (108)
+/// ended worse than VROOM in 13 of 72 runs at the former 5-5.5 s, 5 at 8 s and 3 at
+/// 10 s (interleaved; bench/README.md, session 16). The planning page shows the wait
+/// as a progress bar.
 pub fn time_limit_for(jobs: usize) -> std::time::Duration {
     let jobs = jobs as u64;
     let millis = if jobs <= 100 {
         950
     } else {
-        (950 + (jobs - 100) * 500).min(6000)
+        (950 + (jobs - 100) * 1000).min(10_000)
     };
     std::time::Duration::from_millis(millis)
 }

@@ -210,7 +210,7 @@ fn breed(
 /// these four (bench/README.md, session 13).
 const KICK_AT: [f64; 4] = [0.55, 0.65, 0.75, 0.9];
 /// A kick's share of the budget: enough for the kicked plan to settle (about 20,000
-/// iterations on a day of 135 stops at its 6 s).
+/// iterations on a day of 135 stops at 6 s).
 const KICK_SPAN: f64 = 0.08;
 /// Temperatures of a kick's chain: warm enough to repair the rough reinsertion,
 /// cool enough to stay in the structure it starts in (as [`SEEDED`]).

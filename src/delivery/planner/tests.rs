@@ -553,11 +553,11 @@ fn the_insertion_check_with_overtime_agrees_with_replaying_the_route() {
 fn the_time_limit_grows_with_the_day_and_keeps_100_stops_under_a_second() {
     assert_eq!(time_limit_for(30), Duration::from_millis(950));
     assert_eq!(time_limit_for(100), Duration::from_millis(950));
-    assert_eq!(time_limit_for(101), Duration::from_millis(1450));
-    assert_eq!(time_limit_for(108), Duration::from_millis(4950));
-    assert_eq!(time_limit_for(110), Duration::from_millis(5950));
-    assert_eq!(time_limit_for(111), Duration::from_millis(6000));
-    assert_eq!(time_limit_for(400), Duration::from_millis(6000));
+    assert_eq!(time_limit_for(101), Duration::from_millis(1950));
+    assert_eq!(time_limit_for(108), Duration::from_millis(8950));
+    assert_eq!(time_limit_for(109), Duration::from_millis(9950));
+    assert_eq!(time_limit_for(110), Duration::from_millis(10_000));
+    assert_eq!(time_limit_for(400), Duration::from_millis(10_000));
     assert_eq!(
         Options::for_jobs(100).time_limit,
         Duration::from_millis(950)
