@@ -44,9 +44,9 @@ pub(crate) const LAMBDAS: [f64; 4] = [0.0, 0.5, 1.0, 1.5];
 /// polishing is often not the one best before: on day 8017 (95 stops) the search
 /// from it ended worse than VROOM in 12 of 112 runs instead of 30 (bench/README.md,
 /// session 14). The twenty take 10-25 ms, polished about 150 ms on 95 stops and
-/// 280 ms on 135 (session 14, before the polish's constant-time screens), out of the budget of the one search that starts from here; after
-/// `deadline` (on a slow machine) the rest are left as built, so the search still
-/// has time.
+/// 280 ms on 135 (session 14, before the polish's constant-time screens), out of the
+/// budget of the one search that starts from here; after `deadline` (on a slow
+/// machine) the rest are left as built, so the search still has time.
 pub(crate) fn best(m: &Model, deadline: Option<Instant>) -> Solution {
     OPENINGS
         .iter()
