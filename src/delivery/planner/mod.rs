@@ -42,7 +42,8 @@
 //! its best plan and the other's (a route-based crossover, `crossover.rs`), takes over
 //! the better plan, and the best plan wins. In the second half of a depot day's budget
 //! each search also kicks its best plan four times: it empties one route and takes
-//! the inner stops off the far routes, reinserts them furthest first, and anneals
+//! the inner stops off the far routes, reinserts them furthest first (in half the
+//! kicks keeping them off the far routes while another route has room), and anneals
 //! that plan cool in a chain of its own for 8 % of the budget, keeping it if it ends
 //! better — the hard days have two route structures (e.g. four far routes and two
 //! local ones against three and three) that the annealing does not cross between

@@ -633,11 +633,25 @@ fn insert_all(
     rng: &mut SmallRng,
     overtime: Option<f64>,
 ) {
+    insert_all_where(m, s, removed, rng, overtime, |_, _| true);
+}
+
+/// [`insert_all`] into the routes `open(job, route)` allows; a job that fits in none
+/// of them is left unassigned. (Generic, so the search's own `|_, _| true` costs
+/// nothing in its innermost loop.)
+fn insert_all_where(
+    m: &Model,
+    s: &mut Solution,
+    removed: &mut Vec<usize>,
+    rng: &mut SmallRng,
+    overtime: Option<f64>,
+    open: impl Fn(usize, usize) -> bool + Copy,
+) {
     let mut seen_empty: Vec<usize> = Vec::new();
     for &j in removed.iter() {
-        let mut best = near_insertion(m, s, j, rng, &mut seen_empty, overtime);
+        let mut best = near_insertion(m, s, j, rng, &mut seen_empty, overtime, open);
         if best.is_none() {
-            best = full_insertion(m, s, j, rng, &mut seen_empty, overtime);
+            best = full_insertion(m, s, j, rng, &mut seen_empty, overtime, open);
         }
         match best {
             Some((_, r, p)) => {
@@ -655,16 +669,43 @@ fn insert_all(
 /// `best` with one route emptied and the inner stops of the far routes taken out
 /// ([`radial_ruin`]), the stops then reinserted furthest first and within every
 /// shift: the far routes take the remote stops, the near ones go to the local routes
-/// or a new one.
+/// or a new one. Half the kicks, at random, are [`kick_as`] local first.
 pub(super) fn kick(
     m: &Model,
     best: &Solution,
     rng: &mut SmallRng,
     removed: &mut Vec<usize>,
 ) -> Solution {
+    let local_first = rng.random::<bool>();
+    kick_as(m, best, rng, removed, local_first)
+}
+
+/// [`kick`], the inner stops kept off the far routes when `local_first`: a far route
+/// takes back no stop less than half as far as its furthest (the stops
+/// [`radial_ruin`] took off it) while another route has room. Plain cheapest
+/// insertion puts most of them back, since a far route passes them on its way out:
+/// on day 8017 the search's trap is such a plan, three far routes that also serve
+/// local stops and a short local one (31,635 s of driving against 31,406), and plain
+/// kicks from it came back to it. Runs worse than VROOM, interleaved: 8017 × planner
+/// seeds 101-260, 27 of 160 with plain kicks only, 5 of 60 with local-first ones only,
+/// 11 of 160 with half of each; 8005 × 1-16, 3, 6 and 1 of 16 (its better plan has a
+/// route more, which the plain kicks open). See bench/README.md, session 17.
+pub(super) fn kick_as(
+    m: &Model,
+    best: &Solution,
+    rng: &mut SmallRng,
+    removed: &mut Vec<usize>,
+    local_first: bool,
+) -> Solution {
     let mut s = best.clone();
-    radial_ruin(m, &mut s, removed, rng);
+    let reach = radial_ruin(m, &mut s, removed, rng);
     removed.sort_by_key(|&j| std::cmp::Reverse(m.from_depot[j]));
+    if local_first {
+        let off_far_routes = |j: usize, r: usize| 2 * m.from_depot[j] >= reach[r];
+        insert_all_where(m, &mut s, removed, rng, None, off_far_routes);
+        // A stop with no room elsewhere may still go on a far route.
+        removed.append(&mut s.unassigned);
+    }
     insert_all(m, &mut s, removed, rng, None);
     s
 }
@@ -674,19 +715,22 @@ pub(super) fn kick(
 /// less than half as far as its furthest. A string removal never reshapes the day
 /// this much: it is how a plan of four far routes and two local ones becomes one of
 /// three far routes, whose remote stops lie further out, and three local ones.
+/// Returns each route's reach: the distance of its furthest stop for a far route that
+/// kept its remote stops, 0 for every other route.
 pub(super) fn radial_ruin(
     m: &Model,
     s: &mut Solution,
     removed: &mut Vec<usize>,
     rng: &mut SmallRng,
-) {
+) -> Vec<i64> {
+    let mut reach = vec![0; s.routes.len()];
     removed.clear();
     removed.append(&mut s.unassigned);
     let used: Vec<usize> = (0..s.routes.len())
         .filter(|&r| !s.routes[r].jobs.is_empty())
         .collect();
     if used.len() < 2 {
-        return;
+        return reach;
     }
     let mut distances = m.from_depot.clone();
     distances.sort_unstable();
@@ -703,6 +747,9 @@ pub(super) fn radial_ruin(
         if r != emptied && furthest <= 2 * median {
             continue;
         }
+        if r != emptied {
+            reach[r] = furthest;
+        }
         route.jobs.retain(|&j| {
             let out = r == emptied || 2 * m.from_depot[j] < furthest;
             if out {
@@ -714,6 +761,7 @@ pub(super) fn radial_ruin(
         route.update(m);
         s.place(r);
     }
+    reach
 }
 
 /// The added cost of `j` at place `p` of `route`, strict or with overtime priced in.
@@ -748,6 +796,7 @@ fn near_insertion(
     rng: &mut SmallRng,
     seen_empty: &mut Vec<usize>,
     overtime: Option<f64>,
+    open: impl Fn(usize, usize) -> bool + Copy,
 ) -> Option<(i64, usize, usize)> {
     if m.jobs <= 2 * NEAR {
         return None;
@@ -762,8 +811,9 @@ fn near_insertion(
         r: usize,
         p: usize,
         rng: &mut SmallRng,
+        open: impl Fn(usize, usize) -> bool,
     ) {
-        if blink(rng) {
+        if !open(j, r) || blink(rng) {
             return;
         }
         let bound = best.map_or(i64::MAX, |(d, _, _)| d);
@@ -779,8 +829,8 @@ fn near_insertion(
         }
         let q = s.pos_of[near as usize] as usize;
         // Just before and just after the neighbour.
-        consider(at, &mut best, r as usize, q - 1, rng);
-        consider(at, &mut best, r as usize, q, rng);
+        consider(at, &mut best, r as usize, q - 1, rng, open);
+        consider(at, &mut best, r as usize, q, rng, open);
     }
     seen_empty.clear();
     for (r, route) in s.routes.iter().enumerate() {
@@ -788,17 +838,17 @@ fn near_insertion(
             let kind = m.vehicles[route.vehicle].kind;
             if !seen_empty.contains(&kind) {
                 seen_empty.push(kind);
-                consider(at, &mut best, r, 0, rng);
+                consider(at, &mut best, r, 0, rng, open);
             }
         } else {
-            consider(at, &mut best, r, 0, rng);
-            consider(at, &mut best, r, route.len(), rng);
+            consider(at, &mut best, r, 0, rng, open);
+            consider(at, &mut best, r, route.len(), rng, open);
         }
     }
     best
 }
 
-/// The cheapest place for `j` over every position of every route.
+/// The cheapest place for `j` over every position of every route `open` allows.
 fn full_insertion(
     m: &Model,
     s: &Solution,
@@ -806,10 +856,14 @@ fn full_insertion(
     rng: &mut SmallRng,
     seen_empty: &mut Vec<usize>,
     overtime: Option<f64>,
+    open: impl Fn(usize, usize) -> bool,
 ) -> Option<(i64, usize, usize)> {
     let mut best: Option<(i64, usize, usize)> = None;
     seen_empty.clear();
     for (r, route) in s.routes.iter().enumerate() {
+        if !open(j, r) {
+            continue;
+        }
         if route.jobs.is_empty() {
             // Identical unused vehicles give identical insertions: try one.
             let kind = m.vehicles[route.vehicle].kind;

@@ -1044,6 +1044,47 @@ fn the_radial_ruin_empties_one_route_and_takes_the_inner_stops_off_the_far_ones(
 }
 
 #[test]
+fn a_local_first_kick_keeps_the_inner_stops_off_the_far_routes() {
+    use rand::SeedableRng;
+    use rand::rngs::SmallRng;
+    let (problem, model, plan) = two_far_routes_and_a_local_one();
+    let seeded = SmallRng::seed_from_u64;
+    let mut local_emptied = 0;
+    for seed in 0..40 {
+        // The kick's first draws are the radial ruin's, so one with the same seed
+        // shows which route the kick empties.
+        let mut probe = plan.clone();
+        search::radial_ruin(&model, &mut probe, &mut Vec::new(), &mut seeded(seed));
+        let emptied = (0..3)
+            .find(|&r| probe.routes[r].jobs.is_empty())
+            .expect("one route is emptied");
+        let kicked = search::kick_as(&model, &plan, &mut seeded(seed), &mut Vec::new(), true);
+        check(&problem, &model.to_plan(&problem, &kicked)).expect("feasible");
+        assert_eq!(kicked.unassigned_count(), 0);
+        // The west route reaches 1000 and the east one 900: a far route that was not
+        // emptied takes back no stop less than half as far (the local ones, 100, 150).
+        for (r, reach) in [(0, 1000), (1, 900)] {
+            if r != emptied {
+                for &j in &kicked.routes[r].jobs {
+                    assert!(
+                        2 * model.from_depot[j] >= reach,
+                        "seed {seed}: stop {j} went back on far route {r}: {:?}",
+                        kicked.routes.iter().map(|r| &r.jobs).collect::<Vec<_>>()
+                    );
+                }
+            }
+        }
+        if emptied == 2 {
+            local_emptied += 1;
+            // A plain kick puts the west route's inner stop back on it, on its way.
+            let plain = search::kick_as(&model, &plan, &mut seeded(seed), &mut Vec::new(), false);
+            assert_eq!(plain.route_of[0], 0, "seed {seed}: a plain kick differs");
+        }
+    }
+    assert!(local_emptied > 0, "some seed empties the local route");
+}
+
+#[test]
 fn a_kicked_plan_serves_every_stop_of_a_roomy_day_within_every_shift() {
     use rand::SeedableRng;
     use rand::rngs::SmallRng;
