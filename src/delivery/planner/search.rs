@@ -688,8 +688,9 @@ pub(super) fn kick(
 /// local stops and a short local one (31,635 s of driving against 31,406), and plain
 /// kicks from it came back to it. Runs worse than VROOM, interleaved: 8017 × planner
 /// seeds 101-260, 27 of 160 with plain kicks only, 5 of 60 with local-first ones only,
-/// 11 of 160 with half of each; 8005 × 1-16, 3, 6 and 1 of 16 (its better plan has a
-/// route more, which the plain kicks open). See bench/README.md, session 17.
+/// 11 of 160 with half of each; 8005 × 1-40, 6 of 40 plain and 2 of 40 half (all
+/// local first, 6 of 16: its better plan has a route more, which plain kicks open).
+/// The price: 7016 × 1-40, 0 of 40 plain, 1 of 40 half. See bench/README.md, session 17.
 pub(super) fn kick_as(
     m: &Model,
     best: &Solution,
