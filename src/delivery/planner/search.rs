@@ -317,8 +317,8 @@ pub(crate) enum Start {
 /// warm enough to reshape an insertion plan 5-10 % above it. 100 and 300 did alike
 /// on five hard days in session 9, before the kicks and the polished insertion plans;
 /// since then 100 keeps day 8005's better structure (six routes, where the hot
-/// searches end in five), which 300 loses: 0 of 16 runs worse than VROOM against 6
-/// of 16, interleaved (bench/README.md, session 18).
+/// searches end in five), which 300 loses: 0 of 32 runs worse than VROOM against 10
+/// of 32, interleaved (bench/README.md, session 18).
 const SEEDED: (f64, f64) = (100.0, 30.0);
 
 /// One search with its own random stream, until the time or iteration limit.
