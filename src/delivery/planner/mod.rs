@@ -34,8 +34,10 @@
 //! through plans with stops left out (once a complete plan is known), each priced at
 //! its round trip times a weight that adapts to the day (`search::Penalty`), and on
 //! depot days through plans whose routes end after their shift, at a price per second
-//! that adapts alike (the best plan is always within every shift). One
-//! search per thread from an empty plan, each with its own seed, and on depot days
+//! that adapts alike (the best plan is always within every shift); each new best plan
+//! is polished by descent as the final one is (below) and the search goes on from it. One
+//! search per thread from an empty plan, each with its own seed (one more on depot
+//! days of up to 100 stops), and on depot days
 //! one more from the best plan of sequential insertion (`construct.rs`, the
 //! heuristics VROOM starts from, each plan polished before choosing: a different
 //! sampler of route structures); at half, 70% and 85% of the budget each breeds ten children from

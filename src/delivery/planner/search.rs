@@ -13,7 +13,8 @@
 //! every shift and only ever gets better by the rule "fewer unassigned stops first,
 //! then lower cost". In the second half of a depot day's budget each search also
 //! *kicks* its best plan a few times ([`KICK_AT`]): a radial reshaping annealed in a
-//! chain of its own, kept when it ends better.
+//! chain of its own, kept when it ends better. Each new best plan of a search's main
+//! chain is polished by descent ([`POLISH_ROUNDS`]) and the chain goes on from it.
 
 use std::time::Instant;
 
