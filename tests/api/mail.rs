@@ -269,6 +269,7 @@ async fn staff_see_dead_letters_and_can_send_one_again() {
         "the start page warns about dead letters"
     );
     let dead = outbox::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let refused_before = server.refused.load(std::sync::atomic::Ordering::SeqCst);
     let response = app
         .post_form(
             "/admin/mail",
@@ -277,12 +278,27 @@ async fn staff_see_dead_letters_and_can_send_one_again() {
         )
         .await;
     assert_eq!(response.status(), 303);
-    let again = outbox::Entity::find_by_id(dead.id)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_ne!(again.status, store::DEAD);
+    // Sent again: the worker may already have tried it and, as the server still
+    // refuses the address, put it back among the dead, so "no longer dead" alone
+    // would race with it. Either it waits in the queue or the server saw it again.
+    let started = Instant::now();
+    loop {
+        let again = outbox::Entity::find_by_id(dead.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        if again.status != store::DEAD
+            || server.refused.load(std::sync::atomic::Ordering::SeqCst) > refused_before
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the letter was neither queued nor tried again"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
