@@ -343,7 +343,8 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Plan, PlanError> {
     // Days up to `search::SMALL_DAY` stops share the fixed budget of 0.95 s among
     // fewer stops, so a third hot search can spare its iterations: the searches then
     // reach more route structures between them. Day 2020 (62 stops) ended worse than
-    // VROOM in 29 of 160 runs with three hot searches against 47 of 160 with two;
+    // VROOM in 29 of 160 runs with three hot searches against 47 of 160 with two
+    // (both polishing their new bests);
     // day 8017 (95 stops) held at 1 of 40 (interleaved; bench/README.md, session 20).
     let extra_hot = usize::from(constructed && model.jobs <= search::SMALL_DAY);
     let starts: Vec<search::Start> = (0..threads + extra_hot)

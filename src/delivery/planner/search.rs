@@ -225,8 +225,7 @@ const KICK_HEAT: (f64, f64) = (100.0, 30.0);
 /// hundred times a run, so this costs no measurable share of the iterations. Day 2020
 /// (62 stops, three routes bound by the shift) ended worse than VROOM in 57 of 240
 /// runs against 85 without; 7016 in 1 of 40 against 4, 8017 and 8005 held
-/// (interleaved; bench/README.md, session 20). The Solomon mean gap at 5 s went from
-/// 0.30 % to 0.14 %.
+/// (interleaved; bench/README.md, session 20); Solomon at 5 s: mean gap 0.14 %.
 const POLISH_ROUNDS: usize = 100;
 
 /// One annealing chain: where it is, where it was best, and its price of left-out
@@ -249,8 +248,7 @@ impl Chain {
         Self::from(current)
     }
 
-    /// From `best` reshaped by [`kick`].
-    /// A kick's chain does not polish its new bests: on day 2020 that undid half of
+    /// From `best` reshaped by [`kick`]. A kick's chain does not polish its new bests: on day 2020 that undid half of
     /// what polishing gained (31 of 100 runs worse than VROOM against 25).
     fn kicked(m: &Model, best: &Solution, rng: &mut SmallRng, removed: &mut Vec<usize>) -> Self {
         Self {
