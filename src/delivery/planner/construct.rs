@@ -38,17 +38,17 @@ pub(crate) const OPENINGS: [Opening; 5] = [
 ];
 pub(crate) const LAMBDAS: [f64; 4] = [0.0, 0.5, 1.0, 1.5];
 
-/// The best of the plans of every opening rule and λ (fewer left out first, then
-/// cost), each polished first (`polish.rs`), as VROOM improves every one of its
-/// insertion plans by local search before it chooses. The plan that is best after
-/// polishing is often not the one best before: on day 8017 (95 stops) the search
+/// The plans of every opening rule and λ, each polished first (`polish.rs`), best
+/// first (fewer left out, then cost) and without repeats, as VROOM improves every one
+/// of its insertion plans by local search before it chooses. The plan that is best
+/// after polishing is often not the one best before: on day 8017 (95 stops) the search
 /// from it ended worse than VROOM in 12 of 112 runs instead of 30 (bench/README.md,
 /// session 14). The twenty take 10-25 ms, polished about 150 ms on 95 stops and
 /// 280 ms on 135 (session 14, before the polish's constant-time screens), out of the
-/// budget of the one search that starts from here; after `deadline` (on a slow
-/// machine) the rest are left as built, so the search still has time.
-pub(crate) fn best(m: &Model, deadline: Option<Instant>) -> Solution {
-    OPENINGS
+/// budget of the searches that start from here; after `deadline` (on a slow
+/// machine) the rest are left as built, so the searches still have time.
+pub(crate) fn ranked(m: &Model, deadline: Option<Instant>) -> Vec<Solution> {
+    let mut plans: Vec<Solution> = OPENINGS
         .iter()
         .flat_map(|&opening| {
             LAMBDAS.iter().map(move |&lambda| {
@@ -59,8 +59,10 @@ pub(crate) fn best(m: &Model, deadline: Option<Instant>) -> Solution {
                 s
             })
         })
-        .min_by_key(|s| (s.unassigned_count(), s.cost))
-        .unwrap_or_else(|| Solution::empty(m))
+        .collect();
+    plans.sort_by_key(|s| (s.unassigned_count(), s.cost));
+    plans.dedup_by(|a, b| a.cost == b.cost && a.unassigned == b.unassigned);
+    plans
 }
 
 /// A feasible plan by sequential insertion; jobs that fit nowhere are left

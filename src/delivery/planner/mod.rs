@@ -36,11 +36,12 @@
 //! depot days through plans whose routes end after their shift, at a price per second
 //! that adapts alike (the best plan is always within every shift); each new best plan
 //! is polished by descent as the final one is (below) and the search goes on from it. One
-//! search per thread from an empty plan, each with its own seed (one more on depot
-//! days of up to 100 stops), and on depot days
+//! search per thread from an empty plan, each with its own seed, and on depot days
 //! one more from the best plan of sequential insertion (`construct.rs`, the
 //! heuristics VROOM starts from, each plan polished before choosing: a different
-//! sampler of route structures); at half, 70% and 85% of the budget each breeds ten children from
+//! sampler of route structures) — on days of up to 100 stops another from the
+//! second-best such plan, which keeps to its own course when the searches meet;
+//! at half, 70% and 85% of the budget each breeds ten children from
 //! its best plan and the other's (a route-based crossover, `crossover.rs`), takes over
 //! the better plan, and the best plan wins. In the second half of a depot day's budget
 //! each search also kicks its best plan four times: it empties one route and takes
@@ -341,19 +342,24 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Plan, PlanError> {
     // traded as many days as it won.
     let constructed = options.objective == Objective::Duration;
     // Days up to `search::SMALL_DAY` stops share the fixed budget of 0.95 s among
-    // fewer stops, so a third hot search can spare its iterations: the searches then
-    // reach more route structures between them. Day 2020 (62 stops) ended worse than
-    // VROOM in 29 of 160 runs with three hot searches against 47 of 160 with two
-    // (both polishing their new bests);
-    // day 8017 (95 stops) held at 1 of 40 (interleaved; bench/README.md, session 20).
-    let extra_hot = usize::from(constructed && model.jobs <= search::SMALL_DAY);
-    let starts: Vec<search::Start> = (0..threads + extra_hot)
+    // fewer stops, so a fourth search can spare its iterations: it starts from the
+    // second-best insertion plan and keeps to its own course when the searches meet
+    // (`search::Start::Constructed`). On day 2020 (62 stops) the better plan and
+    // the trap are two route structures; which one a search settles in is set by
+    // where it starts, and the others' plan at a meeting pulls every search into
+    // the trap once one has found it. Runs worse than VROOM on day 2020: 11 of 120
+    // against 26 of 120 with a third hot search instead (landed in session 20, 29 of
+    // 160 against 47 with two hot searches); day 8017 (95 stops) 1 of 30 against 0
+    // and day 3005 (66) 1 of 30 either way (interleaved; bench/README.md, session 21).
+    let runner_up = constructed && model.jobs <= search::SMALL_DAY;
+    let starts: Vec<search::Start> = (0..threads)
         .map(|i| search::Start::Empty {
             // The hot profile suits the depot's days, the mild one the benchmark's
             // distance instances (see `search::run`).
             hot: options.objective == Objective::Duration || i % 2 == 1,
         })
-        .chain(constructed.then_some(search::Start::Constructed))
+        .chain(constructed.then_some(search::Start::Constructed { rank: 0 }))
+        .chain(runner_up.then_some(search::Start::Constructed { rank: 1 }))
         .collect();
     let shared = search::Shared::default();
     // The searches hand each other their best plan late in the run (`search::Shared`).

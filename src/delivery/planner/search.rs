@@ -141,13 +141,25 @@ impl Solution {
 /// lost; sharing only late keeps the early diversity.
 const SHARE_AT: [f64; 3] = [0.5, 0.7, 0.85];
 
-/// The best plan any search has shown so far.
+/// The best plan any search has shown so far, and the insertion plans the searches
+/// from sequential insertion start from (built once for all of them).
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
     best: std::sync::Mutex<Option<Solution>>,
+    constructed: std::sync::OnceLock<Vec<Solution>>,
 }
 
 impl Shared {
+    /// Shows `best` to the others without taking theirs.
+    fn offer(&self, best: &Solution) {
+        let Ok(mut here) = self.best.lock() else {
+            return;
+        };
+        if here.as_ref().is_none_or(|other| best.better_than(other)) {
+            *here = Some(best.clone());
+        }
+    }
+
     /// A copy of the best plan shown so far, if any.
     fn peek(&self) -> Option<Solution> {
         self.best.lock().ok().and_then(|here| here.clone())
@@ -330,9 +342,12 @@ pub(crate) enum Start {
     /// From an empty plan, with the given annealing profile: hot for depot days,
     /// mild for the benchmark's distance instances.
     Empty { hot: bool },
-    /// From the best plan of sequential insertion (`construct.rs`), annealed from
-    /// [`SEEDED`]: cool enough to stay in that plan's route structure.
-    Constructed,
+    /// From the `rank`-th best plan of sequential insertion (`construct.rs`, 0 the
+    /// best), annealed from [`SEEDED`]: cool enough to stay in that plan's route
+    /// structure. A search from a runner-up (rank above 0) keeps to its own course
+    /// when the searches meet ([`Shared`]): it shows its best plan but does not take
+    /// over a better one, which would pull it into the structure the others share.
+    Constructed { rank: usize },
 }
 
 /// Temperatures of the search that starts from sequential insertion: cool enough to
@@ -358,14 +373,24 @@ pub(crate) fn run(
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut removed = Vec::with_capacity(m.jobs);
     let mut chain = match start {
-        Start::Constructed => {
+        Start::Constructed { rank } => {
             // Polishing the insertion plans may take a quarter of the budget; runs
             // with an iteration limit (repeatable, tests) polish them all.
             let deadline = options
                 .max_iterations
                 .is_none()
                 .then(|| began + options.time_limit.mul_f64(0.25));
-            Chain::from(super::construct::best(m, deadline))
+            let build = || super::construct::ranked(m, deadline);
+            let own;
+            let plans = match shared {
+                Some(shared) => shared.constructed.get_or_init(build),
+                None => {
+                    own = build();
+                    &own
+                }
+            };
+            let plan = plans.get(rank).or(plans.first());
+            Chain::from(plan.cloned().unwrap_or_else(|| Solution::empty(m)))
         }
         Start::Empty { .. } => Chain::empty(m, &mut rng, &mut removed),
     };
@@ -386,7 +411,7 @@ pub(crate) fn run(
     let (t_start, t_end) = match start {
         Start::Empty { hot: true } => HOT,
         Start::Empty { hot: false } => MILD,
-        Start::Constructed => SEEDED,
+        Start::Constructed { .. } => SEEDED,
     };
     let limit = options.time_limit.as_secs_f64().max(1e-3);
     // Depot days only: their far routes are bound by the shift. The benchmark's
@@ -427,7 +452,10 @@ pub(crate) fn run(
                     &mut removed,
                 );
             }
-            shared.meet(&mut chain.current, &mut chain.best);
+            match start {
+                Start::Constructed { rank } if rank > 0 => shared.offer(&chain.best),
+                _ => shared.meet(&mut chain.current, &mut chain.best),
+            }
         }
         if relax
             && next_kick < KICK_AT.len()

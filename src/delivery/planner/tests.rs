@@ -943,12 +943,12 @@ fn sequential_insertion_leaves_out_what_does_not_fit_and_opens_routes_with_the_s
 #[test]
 fn the_search_from_sequential_insertion_improves_on_its_start_and_stays_feasible() {
     let (problem, model, options) = day_16_for(2_000);
-    let start = construct::best(&model, None);
+    let start = construct::ranked(&model, None).remove(0);
     assert!(
         start.unassigned.is_empty(),
         "day 16 has room for every stop"
     );
-    let s = search::run(&model, &options, 3, search::Start::Constructed, None);
+    let s = search::run(&model, &options, 3, search::Start::Constructed { rank: 0 }, None);
     let plan = model.to_plan(&problem, &s);
     check(&problem, &plan).expect("feasible");
     assert!(plan.unassigned.is_empty());
@@ -1089,7 +1089,7 @@ fn a_kicked_plan_serves_every_stop_of_a_roomy_day_within_every_shift() {
     use rand::SeedableRng;
     use rand::rngs::SmallRng;
     let (problem, model, _) = day_16_for(300);
-    let best = construct::best(&model, None);
+    let best = construct::ranked(&model, None).remove(0);
     assert_eq!(best.unassigned_count(), 0, "day 16 has room for every stop");
     let mut rng = SmallRng::seed_from_u64(3);
     let mut removed = Vec::new();
