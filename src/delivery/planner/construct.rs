@@ -61,7 +61,7 @@ pub(crate) fn ranked(m: &Model, deadline: Option<Instant>) -> Vec<Solution> {
         })
         .collect();
     plans.sort_by_key(|s| (s.unassigned_count(), s.cost));
-    plans.dedup_by(|a, b| a.cost == b.cost && a.unassigned == b.unassigned);
+    plans.dedup_by_key(|s| (s.unassigned_count(), s.cost));
     plans
 }
 

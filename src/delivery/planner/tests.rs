@@ -916,6 +916,28 @@ fn every_sequential_insertion_serves_a_roomy_day_feasibly_and_the_rules_differ()
 }
 
 #[test]
+fn the_insertion_plans_come_polished_best_first_without_repeats() {
+    let (problem, model, _) = day_16_for(1);
+    let plans = construct::ranked(&model, None);
+    assert!(plans.len() >= 2, "a runner-up to start from");
+    for pair in plans.windows(2) {
+        let key = |s: &search::Solution| (s.unassigned_count(), s.cost);
+        assert!(key(&pair[0]) < key(&pair[1]), "sorted, each once");
+    }
+    for s in &plans {
+        check(&problem, &model.to_plan(&problem, s)).expect("feasible");
+    }
+    let mut unpolished = construct::construct(&model, construct::Opening::None, 0.0);
+    let built = unpolished.cost;
+    polish::polish(&model, &mut unpolished, 100);
+    assert!(unpolished.cost <= built);
+    assert!(
+        plans[0].cost <= unpolished.cost,
+        "the best is at least as good as any one polished"
+    );
+}
+
+#[test]
 fn sequential_insertion_leaves_out_what_does_not_fit_and_opens_routes_with_the_seed_rule() {
     let problem = tight_windows_far_apart();
     let model = model::Model::new(&problem, Objective::Distance).expect("valid");
@@ -948,7 +970,13 @@ fn the_search_from_sequential_insertion_improves_on_its_start_and_stays_feasible
         start.unassigned.is_empty(),
         "day 16 has room for every stop"
     );
-    let s = search::run(&model, &options, 3, search::Start::Constructed { rank: 0 }, None);
+    let s = search::run(
+        &model,
+        &options,
+        3,
+        search::Start::Constructed { rank: 0 },
+        None,
+    );
     let plan = model.to_plan(&problem, &s);
     check(&problem, &plan).expect("feasible");
     assert!(plan.unassigned.is_empty());
