@@ -347,8 +347,8 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Plan, PlanError> {
     // (`search::Start::Constructed`). On day 2020 (62 stops) the better plan and
     // the trap are two route structures; which one a search settles in is set by
     // where it starts, and the others' plan at a meeting pulls every search into
-    // the trap once one has found it. Runs worse than VROOM on day 2020: 11 of 120
-    // against 26 of 120 with a third hot search instead (landed in session 20, 29 of
+    // the trap once one has found it. Runs worse than VROOM on day 2020: 16 of 180
+    // against 35 of 180 with a third hot search instead (landed in session 20, 29 of
     // 160 against 47 with two hot searches); day 8017 (95 stops) 1 of 30 against 0
     // and day 3005 (66) 1 of 30 either way (interleaved; bench/README.md, session 21).
     let runner_up = constructed && model.jobs <= search::SMALL_DAY;

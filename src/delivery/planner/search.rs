@@ -150,31 +150,23 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// Shows `best` to the others without taking theirs.
-    fn offer(&self, best: &Solution) {
-        let Ok(mut here) = self.best.lock() else {
-            return;
-        };
-        if here.as_ref().is_none_or(|other| best.better_than(other)) {
-            *here = Some(best.clone());
-        }
-    }
-
     /// A copy of the best plan shown so far, if any.
     fn peek(&self) -> Option<Solution> {
         self.best.lock().ok().and_then(|here| here.clone())
     }
 
-    /// Leaves `best` here if it beats what is here; otherwise makes `current` and
-    /// `best` the better plan from here.
-    fn meet(&self, current: &mut Solution, best: &mut Solution) {
+    /// Leaves `best` here if it beats what is here; otherwise, when `take_over`,
+    /// makes `current` and `best` the better plan from here.
+    fn meet(&self, current: &mut Solution, best: &mut Solution, take_over: bool) {
         let Ok(mut here) = self.best.lock() else {
             return;
         };
         match here.as_ref() {
             Some(other) if other.better_than(best) => {
-                best.clone_from(other);
-                current.clone_from(other);
+                if take_over {
+                    best.clone_from(other);
+                    current.clone_from(other);
+                }
             }
             _ => *here = Some(best.clone()),
         }
@@ -452,10 +444,8 @@ pub(crate) fn run(
                     &mut removed,
                 );
             }
-            match start {
-                Start::Constructed { rank } if rank > 0 => shared.offer(&chain.best),
-                _ => shared.meet(&mut chain.current, &mut chain.best),
-            }
+            let runner_up = matches!(start, Start::Constructed { rank } if rank > 0);
+            shared.meet(&mut chain.current, &mut chain.best, !runner_up);
         }
         if relax
             && next_kick < KICK_AT.len()
